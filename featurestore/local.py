@@ -1,0 +1,189 @@
+"""Local feature store: Parquet offline store and SQLite online store under one folder.
+
+    <root>/groups/<group>.json                       the group's definition
+    <root>/offline-store/<group>/data/year=YYYY/month=MM/day=DD/hour=HH/<batch-hash>-<n>.parquet
+    <root>/online-store.sqlite                        latest record per (group, id)
+
+The offline layout and its extra columns (``write_time``, ``api_invocation_time``,
+``is_deleted``) follow SageMaker's offline store, so the same queries read both. Partition
+files are named by the hash of the ingested batch: ingesting the same records again rewrites
+the same files with the same content, and adds none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+
+from featurestore.spec import FeatureGroupError, FeatureGroupSpec, IngestionReport
+
+ONLINE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    group_name TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    event_time TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (group_name, record_id)
+)
+"""
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars to JSON-able Python values; NaN and NA to None."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def parse_event_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError as error:
+        raise FeatureGroupError(f"event_time {text!r} is not ISO-8601") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class LocalFeatureStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.root / "online-store.sqlite")
+        self._db.execute(ONLINE_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def ensure_group(self, spec: FeatureGroupSpec) -> None:
+        path = self.root / "groups" / f"{spec.name}.json"
+        definition = {
+            "name": spec.name,
+            "record_id": spec.record_id,
+            "event_time": spec.event_time,
+            "features": spec.features,
+        }
+        if path.exists():
+            existing = json.loads(path.read_text())
+            if existing != definition:
+                raise FeatureGroupError(
+                    f"feature group {spec.name} exists with another definition; "
+                    "give the new definition a new group name (groups are not altered in place)"
+                )
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(definition, indent=2, sort_keys=True))
+
+    def _records(self, spec: FeatureGroupSpec, frame: pd.DataFrame, report: IngestionReport):
+        columns = list(spec.features)
+        for row in frame[columns].itertuples(index=False, name=None):
+            record = {name: _plain(value) for name, value in zip(columns, row, strict=True)}
+            try:
+                if not record[spec.record_id]:
+                    raise FeatureGroupError("empty record id")
+                event = parse_event_time(record[spec.event_time])
+            except FeatureGroupError as error:
+                report.failed.append(
+                    {"record_id": record.get(spec.record_id), "reason": str(error)}
+                )
+                continue
+            yield record, event
+
+    def ingest(self, spec: FeatureGroupSpec, frame: pd.DataFrame) -> IngestionReport:
+        spec.check_frame(frame)
+        report = IngestionReport(spec.name, received=len(frame))
+        accepted: list[dict] = []
+        events: list[datetime] = []
+        with self._db:
+            for record, event in self._records(spec, frame, report):
+                changed = self._upsert_online(spec.name, record, event, spec)
+                report.written += int(changed)
+                report.unchanged += int(not changed)
+                accepted.append(record)
+                events.append(event)
+        if accepted:
+            self._write_offline(spec.name, accepted, events)
+        return report
+
+    def _upsert_online(
+        self, group: str, record: dict, event: datetime, spec: FeatureGroupSpec
+    ) -> bool:
+        """Keep the latest record per id by event time; return whether anything changed."""
+        record_id = record[spec.record_id]
+        body = json.dumps(record, sort_keys=True, ensure_ascii=False)
+        row = self._db.execute(
+            "SELECT event_time, record FROM records WHERE group_name = ? AND record_id = ?",
+            (group, record_id),
+        ).fetchone()
+        if row is not None:
+            stored_time = parse_event_time(row[0])
+            if stored_time > event or (stored_time == event and row[1] == body):
+                return False
+        self._db.execute(
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+            (group, record_id, event.isoformat(), body),
+        )
+        return True
+
+    def _write_offline(self, group: str, records: list[dict], events: list[datetime]) -> None:
+        """Append a batch to the offline store, partitioned by event time as SageMaker does."""
+        canonical = json.dumps(records, sort_keys=True, ensure_ascii=False)
+        batch = hashlib.sha256(canonical.encode()).hexdigest()[:32]
+        now = datetime.now(UTC).isoformat()
+        frame = pd.DataFrame(records).assign(
+            write_time=now,
+            api_invocation_time=now,
+            is_deleted=False,
+            year=[f"{e:%Y}" for e in events],
+            month=[f"{e:%m}" for e in events],
+            day=[f"{e:%d}" for e in events],
+            hour=[f"{e:%H}" for e in events],
+        )
+        root = self.root / "offline-store" / group / "data"
+        if any(root.rglob(f"{batch}-*.parquet")):
+            return  # this very batch is there already
+        pads.write_dataset(
+            pa.Table.from_pandas(frame, preserve_index=False),
+            root,
+            format="parquet",
+            partitioning=pads.partitioning(
+                pa.schema([(k, pa.string()) for k in ("year", "month", "day", "hour")]),
+                flavor="hive",
+            ),
+            basename_template=f"{batch}-{{i}}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+            max_partitions=1_000_000,
+        )
+
+    def get_records(self, group: str, record_ids: Iterable[str]) -> dict[str, dict]:
+        ids = list(dict.fromkeys(record_ids))
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT record_id, record FROM records WHERE group_name = ? "
+                f"AND record_id IN ({marks})",
+                (group, *chunk),
+            )
+            found.update({record_id: json.loads(body) for record_id, body in rows})
+        return found
+
+    def read_offline(self, group: str) -> pd.DataFrame:
+        """Every offline record of a group, with its partition columns."""
+        root = self.root / "offline-store" / group / "data"
+        if not any(root.rglob("*.parquet")):
+            return pd.DataFrame()
+        return pads.dataset(root, format="parquet", partitioning="hive").to_table().to_pandas()

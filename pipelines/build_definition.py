@@ -1,0 +1,31 @@
+"""Write the compiled definition: ``python -m pipelines.build_definition [--out PATH]``.
+
+Offline, and byte-identical for identical code and parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines.compile import compile_pipeline, write_definition
+from pipelines.config import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(prog="pipelines.build_definition", description=__doc__)
+    parser.add_argument("--target", choices=["local", "aws"], default="local")
+    parser.add_argument("--out", type=Path, default=settings.build_dir / "pipeline-definition.json")
+    args = parser.parse_args(argv)
+    if args.target == "aws":
+        print("error: the AWS target is not available yet", file=sys.stderr)
+        return 2
+    path = write_definition(compile_pipeline(settings, args.target), args.out)
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

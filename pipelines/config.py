@@ -1,0 +1,86 @@
+"""Typed settings: the one place where names, paths and AWS identifiers come from.
+
+Defaults make the local run work with nothing set. Every field can be overridden by an
+environment variable prefixed ``MATCH_`` (for example ``MATCH_BUCKET_PREFIX``,
+``MATCH_ROLE_ARN``, ``MATCH_REGION``). Nothing else in the project hard-codes a bucket, an
+account id or an ARN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Target = Literal["local", "aws"]
+
+
+class Settings(BaseSettings):
+    """Settings for compiling and running the pipeline."""
+
+    model_config = SettingsConfigDict(env_prefix="MATCH_", extra="ignore")
+
+    pipeline_name: str = "datathon-mlet03-match"
+    bucket_prefix: str = "datathon-mlet03"
+    region: str = "us-east-1"
+    dataset: str = Field(
+        default="decision", description="folder of the raw lake holding one data set"
+    )
+    model_name: str = Field(default="datathon-mlet03-match", description="registered model name")
+
+    # AWS identity; placeholders are fine for the local target, required for the AWS one.
+    role_arn: str = "arn:aws:iam::000000000000:role/datathon-mlet03-sagemaker-execution"
+    steps_image_uri: str = ""
+    training_image_uri: str = ""
+    processing_instance_type: str = "ml.m5.xlarge"
+    training_instance_type: str = "ml.g4dn.xlarge"
+    training_device: str = "gpu"
+    mlflow_tracking_uri: str = ""
+
+    # Local target.
+    lake_dir: Path = PROJECT_ROOT / ".lake"
+    mlflow_dir: Path = PROJECT_ROOT / ".mlflow"
+    build_dir: Path = PROJECT_ROOT / "build"
+
+    @property
+    def raw_bucket(self) -> str:
+        return f"{self.bucket_prefix}-raw"
+
+    @property
+    def curated_bucket(self) -> str:
+        return f"{self.bucket_prefix}-curated"
+
+    @property
+    def artifacts_bucket(self) -> str:
+        return f"{self.bucket_prefix}-artifacts"
+
+    def local_tracking_uri(self) -> str:
+        """MLflow on a SQLite file under the project's folder."""
+        return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
+
+    def tracking_uri_for(self, target: Target) -> str:
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        if target == "local":
+            return self.local_tracking_uri()
+        raise MissingSettingError(
+            "MATCH_MLFLOW_TRACKING_URI",
+            "the ARN of the SageMaker managed MLflow tracking server",
+        )
+
+
+class MissingSettingError(RuntimeError):
+    """A setting the chosen target needs is not set; the message says which and how."""
+
+    def __init__(self, variable: str, what: str) -> None:
+        super().__init__(f"{variable} is not set: set it to {what}.")
+        self.variable = variable
+
+
+def load_settings() -> Settings:
+    """Read the settings once, from the environment over the defaults."""
+    return Settings()

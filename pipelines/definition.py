@@ -1,0 +1,374 @@
+"""The match-scoring pipeline, written once with the SageMaker SDK.
+
+    Preprocess ──► IngestFeatures
+        │
+        └──────► Train ──► Evaluate ──► CheckModelQuality ─ yes ─► Register
+                                              └────────────── no ──► FailModelQuality
+
+- Preprocess (Processing): raw lake (JSON + CV files) -> curated Parquet splits, profiles, report.
+- IngestFeatures (Processing): job and applicant profiles -> feature store (offline + online).
+- Train (Training, script mode): LightGBM, early stopping on the validation period, MLflow.
+- Evaluate (Processing): test-period metrics and the champion comparison -> evaluation.json,
+  read by the condition through a PropertyFile and JsonGet.
+- CheckModelQuality (Condition): AUC >= MinAuc and not worse than the champion by more than
+  MaxAucRegression.
+- Register (Processing): MLflow model registry (and, on AWS, the model package group).
+
+`get_pipeline()` is the one entry point: it returns the `Pipeline` for a target. The local
+executor (`pipelines.local`) runs the very definition this compiles to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sagemaker.core.processing import ScriptProcessor
+from sagemaker.core.shapes import (
+    OutputDataConfig,
+    ProcessingInput,
+    ProcessingOutput,
+    ProcessingS3Input,
+    ProcessingS3Output,
+)
+from sagemaker.core.workflow.conditions import ConditionGreaterThanOrEqualTo
+from sagemaker.core.workflow.functions import Join, JsonGet
+from sagemaker.core.workflow.parameters import (
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+)
+from sagemaker.core.workflow.pipeline_context import PipelineSession
+from sagemaker.core.workflow.properties import PropertyFile
+from sagemaker.mlops.workflow.condition_step import ConditionStep
+from sagemaker.mlops.workflow.fail_step import FailStep
+from sagemaker.mlops.workflow.pipeline import Pipeline
+from sagemaker.mlops.workflow.steps import CacheConfig, ProcessingStep, TrainingStep
+from sagemaker.train import ModelTrainer
+from sagemaker.core.training.configs import Compute, InputData, SourceCode
+
+from pipelines.config import PROJECT_ROOT, Settings, Target
+
+PROCESSING_ROOT = "/opt/ml/processing"
+STEPS_DIR = PROJECT_ROOT / "steps"
+TRAINING_DIR = PROJECT_ROOT / "training"
+CACHE = CacheConfig(enable_caching=True, expire_after="P30D")
+
+
+@dataclass(frozen=True)
+class PipelineParameters:
+    """Every pipeline parameter, declared once and passed to the step builders."""
+
+    input_data_url: ParameterString
+    processing_instance_type: ParameterString
+    training_instance_type: ParameterString
+    training_device: ParameterString
+    num_boost_round: ParameterInteger
+    min_auc: ParameterFloat
+    max_auc_regression: ParameterFloat
+    model_approval_status: ParameterString
+
+    def as_list(self) -> list:
+        return list(self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class PipelineContext:
+    """What every step builder needs besides the parameters."""
+
+    settings: Settings
+    target: Target
+    session: PipelineSession
+    image_uri: str
+    training_image_uri: str
+    tracking_uri: str
+
+    def s3(self, bucket: str, *parts: str) -> str:
+        return "s3://" + "/".join([bucket, self.settings.pipeline_name, *parts])
+
+
+def declare_parameters(settings: Settings, target: Target) -> PipelineParameters:
+    """Pipeline parameters with defaults from the settings (overridable per execution)."""
+    return PipelineParameters(
+        input_data_url=ParameterString(
+            "InputDataUrl", default_value=f"s3://{settings.raw_bucket}/{settings.dataset}"
+        ),
+        processing_instance_type=ParameterString(
+            "ProcessingInstanceType", default_value=settings.processing_instance_type
+        ),
+        training_instance_type=ParameterString(
+            "TrainingInstanceType", default_value=settings.training_instance_type
+        ),
+        training_device=ParameterString(
+            "TrainingDevice", default_value="cpu" if target == "local" else settings.training_device
+        ),
+        num_boost_round=ParameterInteger("NumBoostRound", default_value=1000),
+        min_auc=ParameterFloat("MinAuc", default_value=0.70),
+        max_auc_regression=ParameterFloat("MaxAucRegression", default_value=0.01),
+        model_approval_status=ParameterString(
+            "ModelApprovalStatus",
+            default_value="Approved" if target == "local" else "PendingManualApproval",
+        ),
+    )
+
+
+def _processor(ctx: PipelineContext, params: PipelineParameters, name: str) -> ScriptProcessor:
+    return ScriptProcessor(
+        image_uri=ctx.image_uri,
+        command=["python3"],
+        role=ctx.settings.role_arn,
+        instance_count=1,
+        instance_type=params.processing_instance_type,
+        base_job_name=f"match-{name}",
+        sagemaker_session=ctx.session,
+        env={
+            "MLFLOW_TRACKING_URI": ctx.tracking_uri,
+            "MATCH_TARGET": ctx.target,
+            "PYTHONUNBUFFERED": "1",
+        },
+    )
+
+
+def _input(name: str, source, local_dir: str) -> ProcessingInput:
+    return ProcessingInput(
+        input_name=name,
+        s3_input=ProcessingS3Input(
+            s3_uri=source,
+            local_path=f"{PROCESSING_ROOT}/input/{local_dir}",
+            s3_data_type="S3Prefix",
+            s3_input_mode="File",
+        ),
+    )
+
+
+def _output(name: str, destination: str) -> ProcessingOutput:
+    return ProcessingOutput(
+        output_name=name,
+        s3_output=ProcessingS3Output(
+            s3_uri=destination,
+            local_path=f"{PROCESSING_ROOT}/output/{name}",
+            s3_upload_mode="EndOfJob",
+        ),
+    )
+
+
+def _output_uri(step: ProcessingStep, name: str):
+    return step.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
+
+
+def preprocess_step(ctx: PipelineContext, params: PipelineParameters) -> ProcessingStep:
+    curated = ctx.settings.curated_bucket
+    outputs = ["train", "validation", "test", "profiles", "report"]
+    args = _processor(ctx, params, "preprocess").run(
+        code=str(STEPS_DIR / "preprocess.py"),
+        inputs=[_input("raw", params.input_data_url, "raw")],
+        outputs=[_output(name, ctx.s3(curated, "preprocess", name)) for name in outputs],
+        arguments=["--raw-dir", f"{PROCESSING_ROOT}/input/raw"]
+        + [
+            arg for name in outputs for arg in (f"--{name}-dir", f"{PROCESSING_ROOT}/output/{name}")
+        ],
+    )
+    return ProcessingStep(name="Preprocess", step_args=args, cache_config=CACHE)
+
+
+def ingest_step(
+    ctx: PipelineContext, params: PipelineParameters, preprocess: ProcessingStep
+) -> ProcessingStep:
+    curated = ctx.settings.curated_bucket
+    inputs = [_input("profiles", _output_uri(preprocess, "profiles"), "profiles")]
+    outputs = [_output("report", ctx.s3(curated, "ingest", "report"))]
+    arguments = [
+        "--profiles-dir",
+        f"{PROCESSING_ROOT}/input/profiles",
+        "--report-dir",
+        f"{PROCESSING_ROOT}/output/report",
+        "--backend",
+        "local" if ctx.target == "local" else "sagemaker",
+        "--group-prefix",
+        ctx.settings.pipeline_name,
+    ]
+    if ctx.target == "local":
+        # The local store lives in the curated lake: read it in, write it back (upsert).
+        store = f"s3://{curated}/feature-store"
+        inputs.append(_input("store", store, "store"))
+        outputs.append(_output("store", store))
+        arguments += ["--store-in", f"{PROCESSING_ROOT}/input/store"]
+        arguments += ["--store-out", f"{PROCESSING_ROOT}/output/store"]
+    args = _processor(ctx, params, "ingest").run(
+        code=str(STEPS_DIR / "ingest_features.py"),
+        inputs=inputs,
+        outputs=outputs,
+        arguments=arguments,
+    )
+    return ProcessingStep(name="IngestFeatures", step_args=args, cache_config=CACHE)
+
+
+def training_step(
+    ctx: PipelineContext, params: PipelineParameters, preprocess: ProcessingStep
+) -> TrainingStep:
+    trainer = ModelTrainer(
+        training_image=ctx.training_image_uri,
+        role=ctx.settings.role_arn,
+        sagemaker_session=ctx.session,
+        base_job_name="match-train",
+        source_code=SourceCode(source_dir=str(TRAINING_DIR), entry_script="train.py"),
+        compute=Compute(instance_type=params.training_instance_type, instance_count=1),
+        hyperparameters={
+            "device_type": params.training_device,
+            "num_boost_round": params.num_boost_round.to_string(),
+            "early_stopping_rounds": 100,
+            "learning_rate": 0.05,
+            "num_leaves": 4,
+            "min_data_in_leaf": 50,
+            "lambda_l2": 10.0,
+            "experiment_name": ctx.settings.pipeline_name,
+        },
+        environment={"MLFLOW_TRACKING_URI": ctx.tracking_uri, "PYTHONUNBUFFERED": "1"},
+        output_data_config=OutputDataConfig(
+            s3_output_path=ctx.s3(ctx.settings.artifacts_bucket, "training")
+        ),
+    )
+    args = trainer.train(
+        input_data_config=[
+            InputData(channel_name=channel, data_source=_output_uri(preprocess, channel))
+            for channel in ("train", "validation")
+        ]
+    )
+    return TrainingStep(name="Train", step_args=args, cache_config=CACHE)
+
+
+def evaluation_step(
+    ctx: PipelineContext,
+    params: PipelineParameters,
+    preprocess: ProcessingStep,
+    train: TrainingStep,
+    evaluation_report: PropertyFile,
+) -> ProcessingStep:
+    args = _processor(ctx, params, "evaluate").run(
+        code=str(STEPS_DIR / "evaluate.py"),
+        inputs=[
+            _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
+            _input("test", _output_uri(preprocess, "test"), "test"),
+        ],
+        outputs=[_output("evaluation", ctx.s3(ctx.settings.artifacts_bucket, "evaluation"))],
+        arguments=[
+            "--model-dir",
+            f"{PROCESSING_ROOT}/input/model",
+            "--test-dir",
+            f"{PROCESSING_ROOT}/input/test",
+            "--output-dir",
+            f"{PROCESSING_ROOT}/output/evaluation",
+            "--model-name",
+            ctx.settings.model_name,
+            "--max-auc-regression",
+            params.max_auc_regression.to_string(),
+        ],
+    )
+    # Not cached: the comparison reads the registry's current champion.
+    return ProcessingStep(name="Evaluate", step_args=args, property_files=[evaluation_report])
+
+
+def register_step(
+    ctx: PipelineContext,
+    params: PipelineParameters,
+    train: TrainingStep,
+    evaluate: ProcessingStep,
+) -> ProcessingStep:
+    args = _processor(ctx, params, "register").run(
+        code=str(STEPS_DIR / "register.py"),
+        inputs=[
+            _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
+            _input("evaluation", _output_uri(evaluate, "evaluation"), "evaluation"),
+        ],
+        outputs=[_output("registration", ctx.s3(ctx.settings.artifacts_bucket, "registration"))],
+        arguments=[
+            "--model-dir",
+            f"{PROCESSING_ROOT}/input/model",
+            "--evaluation-dir",
+            f"{PROCESSING_ROOT}/input/evaluation",
+            "--output-dir",
+            f"{PROCESSING_ROOT}/output/registration",
+            "--model-name",
+            ctx.settings.model_name,
+            "--approval-status",
+            params.model_approval_status,
+            "--model-data-url",
+            train.properties.ModelArtifacts.S3ModelArtifacts,
+        ],
+    )
+    return ProcessingStep(name="Register", step_args=args)
+
+
+def quality_gate(
+    params: PipelineParameters,
+    evaluate: ProcessingStep,
+    evaluation_report: PropertyFile,
+    register: ProcessingStep,
+) -> ConditionStep:
+    def metric(path: str) -> JsonGet:
+        return JsonGet(step_name=evaluate.name, property_file=evaluation_report, json_path=path)
+
+    auc = metric("metrics.auc")
+    champion_floor = metric("gate.champion_floor")
+    fail = FailStep(
+        name="FailModelQuality",
+        error_message=Join(
+            on=" ",
+            values=[
+                "Model not registered: test AUC",
+                auc,
+                "must be >= MinAuc",
+                params.min_auc,
+                "and >= the champion's AUC less MaxAucRegression,",
+                champion_floor,
+            ],
+        ),
+    )
+    return ConditionStep(
+        name="CheckModelQuality",
+        conditions=[
+            ConditionGreaterThanOrEqualTo(left=auc, right=params.min_auc),
+            ConditionGreaterThanOrEqualTo(left=auc, right=champion_floor),
+        ],
+        if_steps=[register],
+        else_steps=[fail],
+    )
+
+
+def get_pipeline(
+    settings: Settings,
+    target: Target,
+    session: PipelineSession,
+    image_uri: str,
+    training_image_uri: str,
+) -> Pipeline:
+    """The pipeline for a target; compiling it gives the definition SageMaker runs."""
+    ctx = PipelineContext(
+        settings=settings,
+        target=target,
+        session=session,
+        image_uri=image_uri,
+        training_image_uri=training_image_uri,
+        tracking_uri=settings.tracking_uri_for(target),
+    )
+    params = declare_parameters(settings, target)
+    evaluation_report = PropertyFile(
+        name="EvaluationReport", output_name="evaluation", path="evaluation.json"
+    )
+    preprocess = preprocess_step(ctx, params)
+    ingest = ingest_step(ctx, params, preprocess)
+    train = training_step(ctx, params, preprocess)
+    evaluate = evaluation_step(ctx, params, preprocess, train, evaluation_report)
+    register = register_step(ctx, params, train, evaluate)
+    gate = quality_gate(params, evaluate, evaluation_report, register)
+    return Pipeline(
+        name=settings.pipeline_name,
+        parameters=params.as_list(),
+        steps=[preprocess, ingest, train, evaluate, gate],
+        sagemaker_session=session,
+    )
+
+
+def step_source_files() -> list[Path]:
+    """Entry points uploaded with the definition (their content is part of each step's key)."""
+    return sorted([*STEPS_DIR.glob("*.py"), *TRAINING_DIR.glob("*.py")])

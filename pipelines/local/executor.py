@@ -1,0 +1,307 @@
+"""Run a compiled pipeline definition on this machine.
+
+Walks the definition's steps in dependency order, resolves parameters, step properties and
+``Std:JsonGet`` on property files, evaluates conditions, runs the chosen branch, stops at a
+Fail step or a failing job, and caches steps whose inputs and code are unchanged. Nothing here
+knows this project's steps: it reads only the definition.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipelines.lake import Lake
+from pipelines.local.cache import StepCache
+from pipelines.local.expressions import Scope, evaluate_condition, resolve
+from pipelines.local.graph import StepGraph, StepNode, branch_names, build_graph
+from pipelines.local.jobs import JobContext, JobFailed, run_processing_job, run_training_job
+
+PARAMETER_TYPES: dict[str, Callable[[str], Any]] = {
+    "String": str,
+    "Integer": int,
+    "Float": float,
+    "Boolean": lambda v: {"true": True, "false": False}[v.lower()],
+}
+
+
+class ParameterError(ValueError):
+    """A parameter override names no parameter or has a value of the wrong type."""
+
+
+@dataclass
+class StepRecord:
+    name: str
+    type: str
+    status: str = "NotStarted"  # Succeeded | Failed | Cached | Skipped | NotStarted
+    seconds: float = 0.0
+    detail: str = ""
+    cached_from: str | None = None
+    log: str | None = None
+
+
+@dataclass
+class ExecutionResult:
+    execution_id: str
+    pipeline_name: str
+    status: str
+    parameters: dict[str, Any]
+    steps: list[StepRecord]
+    failure_reason: str | None = None
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "Succeeded"
+
+    def step(self, name: str) -> StepRecord:
+        return next(s for s in self.steps if s.name == name)
+
+
+def resolve_parameters(
+    declared: list[Mapping[str, Any]], overrides: Mapping[str, str]
+) -> dict[str, Any]:
+    """Defaults from the definition, overridden by ``Name=value`` pairs of the right type."""
+    by_name = {p["Name"]: p for p in declared}
+    unknown = sorted(set(overrides) - set(by_name))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)}; the pipeline has {', '.join(by_name)}"
+        )
+    values: dict[str, Any] = {}
+    for name, spec in by_name.items():
+        if name in overrides:
+            try:
+                values[name] = PARAMETER_TYPES[spec["Type"]](overrides[name])
+            except (ValueError, KeyError):
+                raise ParameterError(
+                    f"parameter {name} is {spec['Type']}; {overrides[name]!r} is not"
+                ) from None
+        elif "DefaultValue" in spec:
+            values[name] = spec["DefaultValue"]
+        else:
+            raise ParameterError(f"parameter {name} has no default: give it a value")
+    return values
+
+
+def new_execution_id() -> str:
+    return f"local-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+class Console:
+    """Progress lines; the step's own output is indented under its name when verbose."""
+
+    def __init__(self, write: Callable[[str], None] = print, verbose: bool = True) -> None:
+        self.write = write
+        self.verbose = verbose
+
+    def start(self, node: StepNode) -> None:
+        self.write(f"▶ {node.name} ({node.type})")
+
+    def job_line(self, line: str) -> None:
+        if self.verbose:
+            self.write(f"  │ {line}")
+
+    def finish(self, record: StepRecord) -> None:
+        marks = {"Succeeded": "✔", "Cached": "↺", "Failed": "✘", "Skipped": "·"}
+        detail = f"  {record.detail}" if record.detail else ""
+        self.write(
+            f"{marks.get(record.status, '?')} {record.name}  {record.status.lower()}"
+            f"  {record.seconds:.1f}s{detail}"
+        )
+
+
+class LocalExecutor:
+    """Executes one definition; each `run` is one execution with its own id and work folders."""
+
+    def __init__(
+        self,
+        definition: Mapping[str, Any],
+        pipeline_name: str,
+        lake: Lake,
+        state_dir: Path,
+        image_path: Callable[[str], Path],
+        console: Console | None = None,
+        use_cache: bool = True,
+    ) -> None:
+        self.definition = definition
+        self.pipeline_name = pipeline_name
+        self.graph: StepGraph = build_graph(definition)
+        self.lake = lake
+        self.state_dir = state_dir
+        self.image_path = image_path
+        self.console = console or Console()
+        self.cache = StepCache(state_dir / "cache" / pipeline_name, lake)
+        self.use_cache = use_cache
+
+    def run(
+        self,
+        overrides: Mapping[str, str] | None = None,
+        execution_id: str | None = None,
+    ) -> ExecutionResult:
+        parameters = resolve_parameters(self.definition.get("Parameters", []), overrides or {})
+        execution_id = execution_id or new_execution_id()
+        pipeline_name = self.pipeline_name
+        run_dir = self.state_dir / "executions" / execution_id
+        scope = Scope(
+            parameters=parameters,
+            execution={
+                "PipelineExecutionId": execution_id,
+                "PipelineName": pipeline_name,
+                "PipelineExecutionArn": f"local:{pipeline_name}/execution/{execution_id}",
+                "StartDateTime": datetime.now(UTC).isoformat(),
+            },
+            step_properties={},
+        )
+        scope.read_property_file = lambda step, name: self._read_property_file(scope, step, name)
+        result = ExecutionResult(
+            execution_id,
+            pipeline_name,
+            "Executing",
+            parameters,
+            [StepRecord(n, self.graph.steps[n].type) for n in self.graph.topological_order()],
+        )
+        chosen_branches: set[str] = set()
+        for record in result.steps:
+            node = self.graph.steps[record.name]
+            if not self._selected(node, chosen_branches, result):
+                record.status = "Skipped"
+                continue
+            self.console.start(node)
+            started = time.perf_counter()
+            try:
+                self._run_step(node, record, scope, run_dir, execution_id, chosen_branches)
+            except JobFailed as failure:
+                record.status = "Failed"
+                record.log = str(failure.log_path)
+                result.failure_reason = f"step {node.name} failed: {failure}"
+                self._print_failure(failure)
+            finally:
+                record.seconds = time.perf_counter() - started
+            if record.status == "Failed" and result.failure_reason is None:
+                result.failure_reason = record.detail
+            self.console.finish(record)
+            if record.status == "Failed":
+                break
+        result.status = "Failed" if any(s.status == "Failed" for s in result.steps) else "Succeeded"
+        result.properties = dict(scope.step_properties)
+        self._save(result, run_dir)
+        return result
+
+    def _selected(self, node: StepNode, chosen: set[str], result: ExecutionResult) -> bool:
+        """A step runs when its branch was chosen and none of its upstream steps was skipped."""
+        statuses = {s.name: s.status for s in result.steps}
+        if node.branch_of and node.name not in chosen:
+            return False
+        return all(statuses.get(up) != "Skipped" for up in node.depends_on)
+
+    def _run_step(
+        self,
+        node: StepNode,
+        record: StepRecord,
+        scope: Scope,
+        run_dir: Path,
+        execution_id: str,
+        chosen_branches: set[str],
+    ) -> None:
+        arguments = resolve(node.spec.get("Arguments", {}), scope)
+        if node.type == "Condition":
+            outcome = self._evaluate_conditions(node, scope)
+            key = "IfSteps" if outcome else "ElseSteps"
+            chosen_branches.update(branch_names(node.spec, key))
+            scope.step_properties[node.name] = {"Outcome": str(outcome).lower()}
+            record.status, record.detail = "Succeeded", f"outcome: {str(outcome).lower()}"
+            return
+        if node.type == "Fail":
+            record.status = "Failed"
+            record.detail = str(arguments.get("ErrorMessage", "Fail step reached"))
+            return
+        if node.type not in ("Processing", "Training"):
+            raise NotImplementedError(f"step type {node.type} cannot run locally ({node.name})")
+        self._run_job(node, record, arguments, scope, run_dir, execution_id)
+
+    def _run_job(
+        self,
+        node: StepNode,
+        record: StepRecord,
+        arguments: dict[str, Any],
+        scope: Scope,
+        run_dir: Path,
+        execution_id: str,
+    ) -> None:
+        caching = self.use_cache and node.spec.get("CacheConfig", {}).get("Enabled", False)
+        key = self.cache.key(node.name, node.type, arguments) if caching else ""
+        if caching:
+            hit = self.cache.lookup(
+                node.name, node.type, key, node.spec["CacheConfig"].get("ExpireAfter")
+            )
+            if hit:
+                scope.step_properties[node.name] = hit.properties
+                record.status, record.cached_from = "Cached", hit.execution_id
+                record.detail = f"reused from {hit.execution_id}"
+                return
+        work_dir = run_dir / node.name
+        if work_dir.exists():
+            shutil.rmtree(work_dir)
+        work_dir.mkdir(parents=True)
+        ctx = JobContext(
+            lake=self.lake,
+            work_dir=work_dir,
+            job_name=f"pipelines-{execution_id}-{node.name}"[:63],
+            image_path=self.image_path,
+            echo=self.console.job_line,
+        )
+        runner = run_processing_job if node.type == "Processing" else run_training_job
+        properties = runner(arguments, ctx)
+        record.log = str(work_dir / "job.log")
+        scope.step_properties[node.name] = properties
+        record.status = "Succeeded"
+        if caching:
+            self.cache.store(node.name, node.type, key, properties, execution_id)
+
+    def _evaluate_conditions(self, node: StepNode, scope: Scope) -> bool:
+        outcomes = []
+        for condition in node.spec["Arguments"].get("Conditions", []):
+            outcome = evaluate_condition(condition, scope)
+            outcomes.append(outcome)
+            if "LeftValue" in condition:
+                left = resolve(condition["LeftValue"], scope)
+                right = resolve(condition["RightValue"], scope)
+                self.console.job_line(
+                    f"{_fmt(left)} {condition['Type']} {_fmt(right)}: {str(outcome).lower()}"
+                )
+        return all(outcomes)
+
+    def _read_property_file(self, scope: Scope, step: str, name: str) -> Any:
+        spec = self.graph.steps[step].spec
+        files = {f["PropertyFileName"]: f for f in spec.get("PropertyFiles", [])}
+        if name not in files:
+            raise KeyError(f"step {step} declares no property file {name}")
+        output = scope.step_properties[step]["ProcessingOutputConfig"]["Outputs"][
+            files[name]["OutputName"]
+        ]
+        path = self.lake.path(output["S3Output"]["S3Uri"]) / files[name]["FilePath"]
+        return json.loads(path.read_text())
+
+    def _print_failure(self, failure: JobFailed) -> None:
+        self.console.write(f"  last {len(failure.log_tail)} lines of the log ({failure.log_path}):")
+        for line in failure.log_tail:
+            self.console.write(f"  ┆ {line}")
+
+    def _save(self, result: ExecutionResult, run_dir: Path) -> None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        record = asdict(result)
+        (run_dir / "execution.json").write_text(json.dumps(record, indent=2, default=str))
+        latest = self.state_dir / "executions" / "latest.json"
+        latest.write_text(json.dumps({"execution_id": result.execution_id}))
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else repr(value)

@@ -1,0 +1,179 @@
+"""Run Processing and Training jobs of a definition on this machine, as their containers would.
+
+A job gets a work folder standing in for the container's file system: ``/opt/ml/...`` in the
+job's arguments becomes ``<work>/opt/ml/...``. Inputs are copied in from the local lake before
+the job, outputs copied back after it succeeds, exactly where the definition says. The local
+"image" is this checkout: its library code goes on PYTHONPATH, the step's own code comes from
+the lake, where the compiler uploaded it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipelines.lake import Lake
+
+CONTAINER_ROOT = "/opt/ml"
+LOG_TAIL_LINES = 25
+
+
+class JobFailed(RuntimeError):
+    """A job exited non-zero; carries the tail of its log for the user."""
+
+    def __init__(self, job_name: str, exit_code: int, log_tail: list[str], log_path: Path) -> None:
+        super().__init__(f"{job_name} exited with code {exit_code}")
+        self.exit_code = exit_code
+        self.log_tail = log_tail
+        self.log_path = log_path
+
+
+@dataclass(frozen=True)
+class JobContext:
+    lake: Lake
+    work_dir: Path
+    job_name: str
+    image_path: Callable[[str], Path]  # image URI -> folder to put on PYTHONPATH
+    echo: Callable[[str], None] | None = None
+
+    def container_path(self, path: str) -> Path:
+        return self.work_dir / path.lstrip("/")
+
+    def map_argument(self, value: str) -> str:
+        return str(self.container_path(value)) if value.startswith(CONTAINER_ROOT) else value
+
+
+def _run(command: list[str], env: Mapping[str, str], cwd: Path, ctx: JobContext) -> None:
+    log_path = ctx.work_dir / "job.log"
+    tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            tail.append(line.rstrip("\n"))
+            if ctx.echo:
+                ctx.echo(line.rstrip("\n"))
+        code = process.wait()
+    if code != 0:
+        raise JobFailed(ctx.job_name, code, list(tail), log_path)
+
+
+def _environment(extra: Mapping[str, Any], image_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SM_")}
+    env.update({key: str(value) for key, value in extra.items()})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(image_dir), env.get("PYTHONPATH")]))
+    return env
+
+
+def _python_command(entrypoint: list[str]) -> list[str]:
+    """The container's ``python3`` is this environment's interpreter."""
+    head, *rest = entrypoint
+    return [sys.executable, *rest] if Path(head).name.startswith("python") else entrypoint
+
+
+def run_processing_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """Run a resolved CreateProcessingJob request; return its Describe-like properties."""
+    app = arguments["AppSpecification"]
+    image_dir = ctx.image_path(app["ImageUri"])
+    for item in arguments.get("ProcessingInputs", []):
+        s3 = item["S3Input"]
+        ctx.lake.download(s3["S3Uri"], ctx.container_path(s3["LocalPath"]))
+    outputs = arguments.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    for item in outputs:
+        ctx.container_path(item["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
+
+    command = _python_command(app["ContainerEntrypoint"]) + list(app.get("ContainerArguments", []))
+    command = [ctx.map_argument(part) for part in command]
+    env = _environment(arguments.get("Environment", {}), image_dir)
+    _run(command, env, ctx.work_dir, ctx)
+
+    for item in outputs:
+        s3 = item["S3Output"]
+        ctx.lake.upload(ctx.container_path(s3["LocalPath"]), s3["S3Uri"])
+    return {
+        "ProcessingJobName": ctx.job_name,
+        "ProcessingJobStatus": "Completed",
+        "ProcessingOutputConfig": {
+            "Outputs": {item["OutputName"]: item for item in outputs},
+        },
+    }
+
+
+def _training_environment(
+    arguments: Mapping[str, Any], channels: Mapping[str, Path], model_dir: Path, output_dir: Path
+) -> dict[str, str]:
+    """The SM_* variables the SDK's container drivers give a script-mode entry point."""
+    hyperparameters = arguments.get("HyperParameters", {})
+    env = {
+        "SM_MODEL_DIR": str(model_dir),
+        "SM_OUTPUT_DATA_DIR": str(output_dir),
+        "SM_CHANNELS": json.dumps(sorted(channels)),
+        "SM_HPS": json.dumps(hyperparameters),
+        "SM_CURRENT_HOST": "algo-1",
+        "SM_HOSTS": json.dumps(["algo-1"]),
+        "SM_NUM_CPUS": str(os.cpu_count() or 1),
+        "SM_NUM_GPUS": "0",
+    }
+    env.update({f"SM_CHANNEL_{name.upper()}": str(path) for name, path in channels.items()})
+    return env
+
+
+def run_training_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """Run a resolved CreateTrainingJob request in script mode; return Describe-like properties."""
+    spec = arguments["AlgorithmSpecification"]
+    image_dir = ctx.image_path(spec["TrainingImage"])
+    channels: dict[str, Path] = {}
+    for channel in arguments.get("InputDataConfig", []):
+        local = ctx.container_path(f"{CONTAINER_ROOT}/input/data/{channel['ChannelName']}")
+        ctx.lake.download(channel["DataSource"]["S3DataSource"]["S3Uri"], local)
+        channels[channel["ChannelName"]] = local
+
+    code_dir = channels.pop("code", None)
+    drivers = channels.pop("sm_drivers", None)
+    if code_dir is None or drivers is None:
+        raise ValueError("training step has no 'code'/'sm_drivers' channels: not script mode")
+    source = json.loads((drivers / "sourcecode.json").read_text())
+    model_dir = ctx.container_path(f"{CONTAINER_ROOT}/model")
+    output_dir = ctx.container_path(f"{CONTAINER_ROOT}/output/data")
+    model_dir.mkdir(parents=True, exist_ok=True)
+    output_dir.mkdir(parents=True, exist_ok=True)
+
+    hyperparameters = arguments.get("HyperParameters", {})
+    command = [sys.executable, str(code_dir / source["entry_script"])]
+    for key, value in hyperparameters.items():
+        command += [f"--{key}", str(value)]
+    env = _environment(arguments.get("Environment", {}), image_dir)
+    env.update(_training_environment(arguments, channels, model_dir, output_dir))
+    _run(command, env, code_dir, ctx)
+
+    output_path = arguments["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+    artifact_uri = f"{output_path}/{ctx.job_name}/output/model.tar.gz"
+    archive = ctx.work_dir / "model.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for path in sorted(model_dir.rglob("*")):
+            tar.add(path, arcname=path.relative_to(model_dir).as_posix(), recursive=False)
+    ctx.lake.write_bytes(artifact_uri, archive.read_bytes())
+    return {
+        "TrainingJobName": ctx.job_name,
+        "TrainingJobStatus": "Completed",
+        "HyperParameters": hyperparameters,
+        "ModelArtifacts": {"S3ModelArtifacts": artifact_uri},
+    }

@@ -1,0 +1,104 @@
+"""Feature ingestion step: job and applicant profiles into the feature store.
+
+Reads ``profiles/jobs.parquet`` and ``profiles/applicants.parquet`` from the preprocessing
+step and writes them to two feature groups, ``<prefix>-jobs`` and ``<prefix>-applicants``.
+With the local backend the store is a folder: the pipeline hands the current store in
+(``--store-in``) and takes the updated one out (``--store-out``). Idempotent. Writes
+``ingestion_report.json`` with what was written, unchanged and failed per group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from featurestore import IngestionReport, spec_from_frame
+from featurestore.local import LocalFeatureStore
+from featurestore.spec import FeatureGroupError
+
+GROUPS = (("jobs", "job_code"), ("applicants", "applicant_code"))
+EXIT_BAD_INPUT = 2
+EXIT_FAILED_RECORDS = 5
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles-dir", default="/opt/ml/processing/input/profiles")
+    parser.add_argument("--report-dir", default="/opt/ml/processing/output/report")
+    parser.add_argument("--backend", choices=["local"], default="local")
+    parser.add_argument("--group-prefix", default="datathon-mlet03-match")
+    parser.add_argument("--store-in", default="/opt/ml/processing/input/store")
+    parser.add_argument("--store-out", default="/opt/ml/processing/output/store")
+    parser.add_argument(
+        "--max-failed-share",
+        type=float,
+        default=0.01,
+        help="fail the step when more than this share of records cannot be ingested",
+    )
+    return parser.parse_args(argv)
+
+
+def declared_types(kind: str) -> dict[str, str]:
+    """Profile field types as `features` declares them (inferred from the data when absent)."""
+    import features.profiles as profiles
+
+    return dict(getattr(profiles, f"{kind[:-1].upper()}_PROFILE_FIELDS", {}))
+
+
+def prepare_store(store_in: Path, store_out: Path) -> Path:
+    if store_in.exists() and store_in.resolve() != store_out.resolve():
+        shutil.copytree(store_in, store_out, dirs_exist_ok=True)
+    store_out.mkdir(parents=True, exist_ok=True)
+    return store_out
+
+
+def ingest_all(store: LocalFeatureStore, profiles_dir: Path, prefix: str) -> list[IngestionReport]:
+    reports = []
+    for kind, record_id in GROUPS:
+        frame = pd.read_parquet(profiles_dir / f"{kind}.parquet")
+        spec = spec_from_frame(f"{prefix}-{kind}", frame, record_id, declared=declared_types(kind))
+        store.ensure_group(spec)
+        report = store.ingest(spec, frame)
+        print(
+            f"{spec.name}: {report.received} received, {report.written} written, "
+            f"{report.unchanged} unchanged, {len(report.failed)} failed"
+        )
+        reports.append(report)
+    return reports
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        root = prepare_store(Path(args.store_in), Path(args.store_out))
+        store = LocalFeatureStore(root)
+        try:
+            reports = ingest_all(store, Path(args.profiles_dir), args.group_prefix)
+        finally:
+            store.close()
+    except (FileNotFoundError, FeatureGroupError) as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = Path(args.report_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {"backend": args.backend, "groups": [r.as_dict() for r in reports]}
+    (out / "ingestion_report.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
+    received = sum(r.received for r in reports)
+    failed = sum(len(r.failed) for r in reports)
+    if received and failed / received > args.max_failed_share:
+        print(
+            f"ERROR: {failed} of {received} records failed ingestion (over "
+            f"{args.max_failed_share:.0%}); see ingestion_report.json",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED_RECORDS
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,706 @@
+"""Preprocess step: the raw Decision lake -> curated splits, profiles and a data report.
+
+    vagas.json ────────┐
+    applicants.json ───┼─> validate ─> profiles ─┐
+    cvs/*.pdf|docx ────┘   (quarantine)          ├─> pair features ─> time split ─> Parquet
+    prospects.json ─────> validate, label ───────┘                                  + report
+
+Run as the SageMaker Processing job's entry point (``python3 steps/preprocess.py``, project root
+on PYTHONPATH); every path defaults to the container path the pipeline maps. docs/data-contracts.md
+fixes what it reads and writes:
+
+- ``<train|validation|test>/<split>.parquet``: job_code, applicant_code, application_date, label,
+  then ``features.FEATURE_NAMES``; ``test/oracle.parquet`` when ``_truth/oracle_scores.csv`` exists
+- ``profiles/jobs.parquet``, ``profiles/applicants.parquet``: id, profile fields, event_time
+- ``report/data_report.json`` and ``report/quarantine.jsonl``
+
+Exit codes: 0 done; 2 an input file is missing or is not valid JSON; 3 too little labelled data
+(fewer than ``--min-labelled-rows`` or a split without both classes; the report is still written).
+Malformed records never stop the run: each goes to the quarantine with its reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features import FEATURE_NAMES, UnknownStatusError, label_for_status, pair_feature_frame
+from features.profiles import (
+    APPLICANT_PROFILE_FIELDS,
+    JOB_PROFILE_FIELDS,
+    applicant_event_time,
+    applicant_profile,
+    job_event_time,
+    job_profile,
+)
+from features.schema import (
+    parse_date,
+    validate_applicant,
+    validate_application,
+    validate_job,
+    validate_prospects_entry,
+)
+from steps.documents import DocumentOutcome, DocumentResult, extract_cv_text
+
+JOBS_FILE = "vagas.json"
+APPLICANTS_FILE = "applicants.json"
+PROSPECTS_FILE = "prospects.json"
+CV_DIR = "cvs"
+ORACLE_FILE = Path("_truth") / "oracle_scores.csv"
+
+#: event_time of a profile whose record has no known date. The Feature Store needs an event time
+#: on every record; the Unix epoch reads as "older than any real record", so any dated update of
+#: the same id wins over it.
+UNKNOWN_EVENT_TIME = "1970-01-01T00:00:00Z"
+
+_PANDAS_DTYPES = {"string": "str", "integral": "Int64", "fractional": "float64"}
+_SPLITS = ("train", "validation", "test")
+# Below this many files the process pool's start-up costs more than it saves.
+_MIN_FILES_FOR_POOL = 64
+
+
+class InputError(Exception):
+    """An input file is missing or unreadable (exit code 2)."""
+
+
+class InsufficientDataError(Exception):
+    """Too little labelled data to train and evaluate (exit code 3)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The step's settings, read once from the command line."""
+
+    raw_dir: Path
+    train_dir: Path
+    validation_dir: Path
+    test_dir: Path
+    profiles_dir: Path
+    report_dir: Path
+    validation_fraction: float
+    test_fraction: float
+    min_labelled_rows: int
+    workers: int
+
+    @property
+    def split_dirs(self) -> dict[str, Path]:
+        return {"train": self.train_dir, "validation": self.validation_dir, "test": self.test_dir}
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> Config:
+    """Command line -> ``Config``; defaults are the SageMaker Processing container paths."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    base_in, base_out = "/opt/ml/processing/input", "/opt/ml/processing/output"
+    parser.add_argument("--raw-dir", type=Path, default=Path(f"{base_in}/raw"))
+    parser.add_argument("--train-dir", type=Path, default=Path(f"{base_out}/train"))
+    parser.add_argument("--validation-dir", type=Path, default=Path(f"{base_out}/validation"))
+    parser.add_argument("--test-dir", type=Path, default=Path(f"{base_out}/test"))
+    parser.add_argument("--profiles-dir", type=Path, default=Path(f"{base_out}/profiles"))
+    parser.add_argument("--report-dir", type=Path, default=Path(f"{base_out}/report"))
+    parser.add_argument("--validation-fraction", type=_fraction, default=0.15)
+    parser.add_argument("--test-fraction", type=_fraction, default=0.15)
+    parser.add_argument("--min-labelled-rows", type=int, default=200)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for reading CV files (default: all CPUs)",
+    )
+    args = parser.parse_args(argv)
+    if args.validation_fraction + args.test_fraction >= 1.0:
+        parser.error("--validation-fraction + --test-fraction must be below 1")
+    return Config(
+        raw_dir=args.raw_dir,
+        train_dir=args.train_dir,
+        validation_dir=args.validation_dir,
+        test_dir=args.test_dir,
+        profiles_dir=args.profiles_dir,
+        report_dir=args.report_dir,
+        validation_fraction=args.validation_fraction,
+        test_fraction=args.test_fraction,
+        min_labelled_rows=args.min_labelled_rows,
+        workers=max(1, args.workers),
+    )
+
+
+def log(message: str) -> None:
+    """One progress line on stdout (the Processing job's CloudWatch stream)."""
+    print(f"[preprocess] {message}", flush=True)
+
+
+class Phases:
+    """Times the step's phases and logs each one's duration."""
+
+    def __init__(self) -> None:
+        self.durations: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        elapsed = time.perf_counter() - started
+        self.durations[name] = round(elapsed, 3)
+        log(f"{name}: done in {elapsed:.2f}s")
+
+
+@dataclass
+class Quarantine:
+    """Items set aside with a reason; written to quarantine.jsonl and counted in the report."""
+
+    items: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, kind: str, item_id: str, reason: str, detail: str = "") -> None:
+        self.items.append({"kind": kind, "id": item_id, "reason": reason, "detail": detail})
+
+    def add_problems(self, kind: str, item_id: str, problems: list[str]) -> None:
+        self.add(kind, item_id, problems[0], "; ".join(problems))
+
+    def by_reason(self, kind: str) -> dict[str, int]:
+        counts = Counter(item["reason"] for item in self.items if item["kind"] == kind)
+        return dict(sorted(counts.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class RawData:
+    """The three raw JSON files, parsed."""
+
+    jobs: dict[str, Any]
+    applicants: dict[str, Any]
+    prospects: dict[str, Any]
+
+
+def load_json_object(path: Path) -> dict[str, Any]:
+    """One raw JSON file, which must hold an object keyed by id; ``InputError`` otherwise."""
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(f"missing input file {path}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        ) from None
+    except (UnicodeDecodeError, OSError) as error:
+        raise InputError(f"cannot read {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} must hold a JSON object keyed by id, not {type(data).__name__}")
+    return data
+
+
+def load_raw(raw_dir: Path) -> RawData:
+    """Read vagas.json, applicants.json and prospects.json from ``raw_dir``."""
+    return RawData(
+        jobs=load_json_object(raw_dir / JOBS_FILE),
+        applicants=load_json_object(raw_dir / APPLICANTS_FILE),
+        prospects=load_json_object(raw_dir / PROSPECTS_FILE),
+    )
+
+
+def valid_records(
+    kind: str,
+    records: Mapping[str, Any],
+    validate: Callable[[str, Any], list[str]],
+    quarantine: Quarantine,
+) -> dict[str, dict[str, Any]]:
+    """The records ``validate`` finds no problem with; the others go to the quarantine."""
+    valid: dict[str, dict[str, Any]] = {}
+    for code, record in records.items():
+        problems = validate(code, record)
+        if problems:
+            quarantine.add_problems(kind, code, problems)
+        else:
+            valid[code] = record
+    return valid
+
+
+# ---------------------------------------------------------------------------------------------
+# CV files
+
+
+def _extract_file(path: Path) -> DocumentResult:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return DocumentResult(DocumentOutcome.CORRUPT, detail=f"cannot read: {error}")
+    return extract_cv_text(path.name, data)
+
+
+def _extract_all(paths: list[Path], workers: int) -> list[DocumentResult]:
+    if workers <= 1 or len(paths) < _MIN_FILES_FOR_POOL:
+        return [_extract_file(path) for path in paths]
+    chunksize = max(1, len(paths) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_extract_file, paths, chunksize=chunksize))
+
+
+def _has_cv_pt(record: Mapping[str, Any]) -> bool:
+    cv_pt = record.get("cv_pt")
+    return isinstance(cv_pt, str) and bool(cv_pt.strip())
+
+
+def read_cv_files(
+    cv_dir: Path,
+    raw_applicants: Mapping[str, Any],
+    applicants: Mapping[str, Mapping[str, Any]],
+    quarantine: Quarantine,
+    workers: int,
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Text of the CV files that count, keyed by applicant code, and the document counts.
+
+    ``cvs/<applicant_code>.<ext>``. A file is read only when its text can be the applicant's CV:
+    the applicant is valid and has no ``cv_pt`` text (otherwise ``cv_pt`` wins and the file is
+    counted as ``not_needed``). Files of applicants missing from applicants.json are quarantined
+    as ``unknown_applicant``; unreadable files (corrupt, needs_ocr, unsupported) with their
+    outcome as reason. With several readable files for one applicant the first by name wins.
+    """
+    paths = sorted(p for p in cv_dir.iterdir() if p.is_file()) if cv_dir.is_dir() else []
+    counts: Counter[str] = Counter()
+    to_read: list[Path] = []
+    for path in paths:
+        code = path.stem
+        if code not in raw_applicants:
+            quarantine.add("document", path.name, "unknown_applicant")
+            counts["unknown_applicant"] += 1
+        elif code not in applicants:
+            counts["applicant_quarantined"] += 1
+        elif _has_cv_pt(applicants[code]):
+            counts["not_needed"] += 1
+        else:
+            to_read.append(path)
+    texts: dict[str, str] = {}
+    outcomes: Counter[str] = Counter()
+    for path, result in zip(to_read, _extract_all(to_read, workers), strict=True):
+        outcomes[result.outcome.value] += 1
+        if result.outcome is DocumentOutcome.TEXT:
+            texts.setdefault(path.stem, result.text)
+        else:
+            quarantine.add("document", path.name, result.outcome.value, result.detail)
+    report = {
+        "files": len(paths),
+        "read": len(to_read),
+        "by_outcome": {outcome.value: outcomes[outcome.value] for outcome in DocumentOutcome},
+        "skipped": dict(sorted(counts.items())),
+        "applicants_with_file_text": len(texts),
+    }
+    return texts, report
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles
+
+
+def _iso_utc(moment: datetime | None) -> str:
+    # Raw dates carry no time zone; they are taken as UTC.
+    return UNKNOWN_EVENT_TIME if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def profile_frame(
+    id_column: str, rows: list[dict[str, Any]], fields: Mapping[str, str]
+) -> pd.DataFrame:
+    """Profile rows -> frame: id, every profile field with its declared type, event_time."""
+    columns = [id_column, *fields, "event_time"]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    dtypes = {id_column: "str", "event_time": "str"}
+    dtypes.update({name: _PANDAS_DTYPES[kind] for name, kind in fields.items()})
+    return frame.astype(dtypes)
+
+
+def job_profile_frame(jobs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """One profile row per valid job."""
+    rows = [
+        {"job_code": code, **job_profile(record), "event_time": _iso_utc(job_event_time(record))}
+        for code, record in jobs.items()
+    ]
+    return profile_frame("job_code", rows, JOB_PROFILE_FIELDS)
+
+
+def applicant_profile_frame(
+    applicants: Mapping[str, Mapping[str, Any]], file_texts: Mapping[str, str]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """One profile row per valid applicant, and where their CV text came from."""
+    rows = []
+    sources: Counter[str] = Counter()
+    for code, record in applicants.items():
+        file_text = file_texts.get(code)
+        sources["cv_pt" if _has_cv_pt(record) else "file" if file_text else "none"] += 1
+        rows.append(
+            {
+                "applicant_code": code,
+                **applicant_profile(record, file_text),
+                "event_time": _iso_utc(applicant_event_time(record)),
+            }
+        )
+    frame = profile_frame("applicant_code", rows, APPLICANT_PROFILE_FIELDS)
+    return frame, {key: sources[key] for key in ("cv_pt", "file", "none")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """One valid application, reduced to what the pipeline may use (status only for the label)."""
+
+    job_code: str
+    applicant_code: str
+    date: datetime
+    status: str
+    label: int | None
+
+
+def collect_applications(
+    raw: RawData,
+    jobs: Mapping[str, Any],
+    applicants: Mapping[str, Any],
+    quarantine: Quarantine,
+) -> tuple[list[Application], dict[str, int]]:
+    """Valid applications, in file order; the rest quarantined with a reason.
+
+    Reasons beyond ``features.schema``'s: ``unknown_job`` / ``unknown_applicant`` (code absent
+    from vagas.json / applicants.json), ``invalid_job`` / ``invalid_applicant`` (the record was
+    quarantined), ``unknown_status`` (not in the label table).
+    """
+    applications: list[Application] = []
+    read = 0
+    for job_code, entry in raw.prospects.items():
+        problems = validate_prospects_entry(job_code, entry)
+        if problems:
+            quarantine.add_problems("application", job_code, problems)
+            continue
+        for index, prospect in enumerate(entry["prospects"]):
+            read += 1
+            code = prospect.get("codigo") if isinstance(prospect, dict) else None
+            item_id = f"{job_code}:{code if isinstance(code, str) and code else f'#{index}'}"
+            problems = validate_application(job_code, prospect)
+            if problems:
+                quarantine.add_problems("application", item_id, problems)
+                continue
+            if job_code not in jobs:
+                reason = "invalid_job" if job_code in raw.jobs else "unknown_job"
+                quarantine.add("application", item_id, reason)
+                continue
+            if code not in applicants:
+                reason = "invalid_applicant" if code in raw.applicants else "unknown_applicant"
+                quarantine.add("application", item_id, reason)
+                continue
+            status = prospect["situacao_candidado"]
+            try:
+                label = label_for_status(status)
+            except UnknownStatusError:
+                quarantine.add("application", item_id, "unknown_status", status)
+                continue
+            date = parse_date(prospect["data_candidatura"])
+            assert date is not None  # validate_application guarantees a known date
+            applications.append(Application(job_code, code, date, status, label))
+    return applications, {"read": read, "valid": len(applications)}
+
+
+def latest_per_pair(applications: list[Application]) -> list[Application]:
+    """One application per (job, applicant): the latest by date, the later in file on a tie."""
+    latest: dict[tuple[str, str], Application] = {}
+    for application in applications:
+        key = (application.job_code, application.applicant_code)
+        kept = latest.get(key)
+        if kept is None or application.date >= kept.date:
+            latest[key] = application
+    return list(latest.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataset and split
+
+
+def labelled_dataset(
+    applications: list[Application], job_frame: pd.DataFrame, applicant_frame: pd.DataFrame
+) -> pd.DataFrame:
+    """Labelled rows with their features, oldest first (ties by job, applicant code)."""
+    labelled = [a for a in applications if a.label is not None]
+    labelled.sort(key=lambda a: (a.date, a.job_code, a.applicant_code))
+    pairs = pd.DataFrame(
+        {
+            "job_code": pd.Series([a.job_code for a in labelled], dtype="str"),
+            "applicant_code": pd.Series([a.applicant_code for a in labelled], dtype="str"),
+            "application_date": pd.Series([a.date for a in labelled], dtype="datetime64[ns]"),
+            "label": pd.Series([a.label for a in labelled], dtype="int8"),
+        }
+    )
+    features = pair_feature_frame(job_frame, applicant_frame, pairs)
+    return pd.concat([pairs, features], axis=1)
+
+
+def _label_counts(labels: pd.Series) -> dict[str, Any]:
+    rows = int(len(labels))
+    hired = int(labels.sum())
+    return {
+        "rows": rows,
+        "hired": hired,
+        "not_hired": rows - hired,
+        "hire_rate": round(hired / rows, 6) if rows else None,
+    }
+
+
+def time_split(
+    dates: pd.Series, validation_fraction: float, test_fraction: float
+) -> dict[str, np.ndarray]:
+    """Row positions of each split for ``dates`` sorted ascending.
+
+    The latest ``test_fraction`` of rows is ``test``, the ``validation_fraction`` before it is
+    ``validation``, the rest ``train``. Each cut moves to a day boundary: all rows of the cut's
+    date go to the later split, so no date is in two splits (a split may come out smaller).
+    """
+    values = dates.to_numpy()
+    n = len(values)
+    if n and np.any(values[1:] < values[:-1]):
+        raise ValueError("dates must be sorted ascending")
+    n_test = round(n * test_fraction)
+    n_validation = round(n * validation_fraction)
+
+    def cut(position: int) -> int:
+        if position >= n:
+            return n
+        return int(np.searchsorted(values, values[max(position, 0)], side="left"))
+
+    test_start = cut(n - n_test)
+    validation_start = min(cut(n - n_test - n_validation), test_start)
+    return {
+        "train": np.arange(0, validation_start),
+        "validation": np.arange(validation_start, test_start),
+        "test": np.arange(test_start, n),
+    }
+
+
+def _date_text(value: Any) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def split_dataset(
+    dataset: pd.DataFrame, config: Config
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Time-split ``dataset``; ``InsufficientDataError`` when a model could not be trained."""
+    labels = _label_counts(dataset["label"])
+    if labels["rows"] < config.min_labelled_rows:
+        raise InsufficientDataError(
+            f"{labels['rows']} labelled applications ({labels['hired']} hired, "
+            f"{labels['not_hired']} not hired), fewer than --min-labelled-rows "
+            f"{config.min_labelled_rows}. Add raw data (applications with a final status) or "
+            "lower --min-labelled-rows."
+        )
+    positions = time_split(
+        dataset["application_date"], config.validation_fraction, config.test_fraction
+    )
+    splits = {name: dataset.iloc[rows].reset_index(drop=True) for name, rows in positions.items()}
+    summary: dict[str, Any] = {}
+    for name, frame in splits.items():
+        dates = frame["application_date"]
+        summary[name] = {
+            **_label_counts(frame["label"]),
+            "date_min": _date_text(dates.min()) if len(frame) else None,
+            "date_max": _date_text(dates.max()) if len(frame) else None,
+        }
+    for name in _SPLITS:
+        counts = summary[name]
+        if counts["hired"] == 0 or counts["not_hired"] == 0:
+            raise InsufficientDataError(
+                f"split {name!r} has {counts['rows']} rows ({counts['hired']} hired, "
+                f"{counts['not_hired']} not hired) out of {labels['rows']} labelled; every split "
+                "needs both classes. Add raw data, or change --validation-fraction / "
+                "--test-fraction."
+            )
+    return splits, summary
+
+
+def oracle_for_test(raw_dir: Path, test: pd.DataFrame) -> tuple[pd.DataFrame | None, dict]:
+    """``job_code, applicant_code, oracle_p`` for the test rows, when the generator's truth exists.
+
+    A pair listed twice in the truth file keeps its last row.
+    """
+    path = raw_dir / ORACLE_FILE
+    if not path.is_file():
+        return None, {"present": False}
+    try:
+        truth = pd.read_csv(path, dtype={"job_code": "str", "applicant_code": "str"})
+        truth = truth[["job_code", "applicant_code", "p"]].astype({"p": "float64"})
+    except (ValueError, KeyError, OSError, pd.errors.ParserError) as error:
+        log(f"warning: ignoring unreadable {ORACLE_FILE}: {error}")
+        return None, {"present": True, "error": str(error).splitlines()[0]}
+    truth = truth.drop_duplicates(["job_code", "applicant_code"], keep="last")
+    oracle = test[["job_code", "applicant_code"]].merge(
+        truth.rename(columns={"p": "oracle_p"}), on=["job_code", "applicant_code"], how="inner"
+    )
+    return oracle, {
+        "present": True,
+        "test_rows_matched": len(oracle),
+        "test_rows_missing": len(test) - len(oracle),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path, index=False)
+
+
+def write_report(report_dir: Path, report: dict[str, Any], quarantine: Quarantine) -> None:
+    """data_report.json and quarantine.jsonl."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "data_report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    with (report_dir / "quarantine.jsonl").open("w", encoding="utf-8") as out:
+        for item in quarantine.items:
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# The step
+
+
+def _kind_counts(
+    read: int, valid: int, quarantine: Quarantine, kind: str, **more: int
+) -> dict[str, Any]:
+    """Counts of one kind of item for the report: read, valid, quarantined (by reason), more."""
+    by_reason = quarantine.by_reason(kind)
+    return {
+        "read": read,
+        "valid": valid,
+        "quarantined": sum(by_reason.values()),
+        "quarantined_by_reason": by_reason,
+        **more,
+    }
+
+
+def run(config: Config) -> dict[str, Any]:
+    """The whole step; returns the report. Raises ``InputError`` or ``InsufficientDataError``."""
+    phases = Phases()
+    quarantine = Quarantine()
+    report: dict[str, Any] = {"status": "ok"}
+
+    with phases.phase("read"):
+        raw = load_raw(config.raw_dir)
+        log(
+            f"read {len(raw.jobs)} jobs, {len(raw.applicants)} applicants, "
+            f"{len(raw.prospects)} prospect lists from {config.raw_dir}"
+        )
+    with phases.phase("validate"):
+        jobs = valid_records("job", raw.jobs, validate_job, quarantine)
+        applicants = valid_records("applicant", raw.applicants, validate_applicant, quarantine)
+        log(
+            f"valid: {len(jobs)}/{len(raw.jobs)} jobs, "
+            f"{len(applicants)}/{len(raw.applicants)} applicants"
+        )
+    with phases.phase("documents"):
+        file_texts, documents = read_cv_files(
+            config.raw_dir / CV_DIR, raw.applicants, applicants, quarantine, config.workers
+        )
+        log(f"CV files: {documents}")
+    with phases.phase("profiles"):
+        job_frame = job_profile_frame(jobs)
+        applicant_frame, cv_sources = applicant_profile_frame(applicants, file_texts)
+        log(f"profiles: {len(job_frame)} jobs, {len(applicant_frame)} applicants; CV {cv_sources}")
+    with phases.phase("applications"):
+        applications, application_counts = collect_applications(raw, jobs, applicants, quarantine)
+        unique = latest_per_pair(applications)
+        labelled = sum(1 for a in unique if a.label is not None)
+        application_counts.update(
+            duplicates_dropped=len(applications) - len(unique),
+            in_progress=len(unique) - labelled,
+            labelled=labelled,
+        )
+        log(f"applications: {application_counts}")
+    with phases.phase("features"):
+        dataset = labelled_dataset(unique, job_frame, applicant_frame)
+        log(f"features: {len(dataset)} labelled rows x {len(FEATURE_NAMES)} features")
+
+    report["counts"] = {
+        "job": _kind_counts(len(raw.jobs), len(jobs), quarantine, "job"),
+        "applicant": _kind_counts(len(raw.applicants), len(applicants), quarantine, "applicant"),
+        "application": _kind_counts(
+            quarantine=quarantine, kind="application", **application_counts
+        ),
+        "document": {**documents, "quarantined_by_reason": quarantine.by_reason("document")},
+    }
+    report["cv_sources"] = cv_sources
+    report["statuses"] = dict(sorted(Counter(a.status for a in unique).items()))
+    report["labels"] = {"all": _label_counts(dataset["label"])}
+    report["split"] = {
+        "by": "data_candidatura",
+        "validation_fraction": config.validation_fraction,
+        "test_fraction": config.test_fraction,
+    }
+
+    try:
+        with phases.phase("split"):
+            splits, summary = split_dataset(dataset, config)
+    except InsufficientDataError as error:
+        report.update(status="insufficient_data", message=str(error))
+        report["durations_s"] = phases.durations
+        write_report(config.report_dir, report, quarantine)
+        raise
+    report["labels"].update({name: summary[name] for name in _SPLITS})
+    report["split"].update(
+        validation_start=summary["validation"]["date_min"],
+        test_start=summary["test"]["date_min"],
+    )
+    for name in _SPLITS:
+        log(f"{name}: {summary[name]}")
+
+    with phases.phase("write"):
+        for name in _SPLITS:
+            write_parquet(splits[name], config.split_dirs[name] / f"{name}.parquet")
+        oracle, report["oracle"] = oracle_for_test(config.raw_dir, splits["test"])
+        if oracle is not None:
+            write_parquet(oracle, config.test_dir / "oracle.parquet")
+        write_parquet(job_frame, config.profiles_dir / "jobs.parquet")
+        write_parquet(applicant_frame, config.profiles_dir / "applicants.parquet")
+    report["durations_s"] = phases.durations
+    write_report(config.report_dir, report, quarantine)
+    log(f"done: {len(quarantine.items)} items quarantined; durations {phases.durations}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: 0 done, 2 bad input file, 3 too little labelled data."""
+    config = parse_args(argv)
+    started = time.perf_counter()
+    try:
+        run(config)
+    except InputError as error:
+        print(f"preprocess: error: {error}", file=sys.stderr)
+        return 2
+    except InsufficientDataError as error:
+        print(f"preprocess: not enough labelled data: {error}", file=sys.stderr)
+        return 3
+    log(f"finished in {time.perf_counter() - started:.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The compiled definition, checked the way SageMaker reads it.
+
+- top level and Parameters: the public JSON schema (tests/data; it lags the service, so the
+  keys it does not know yet are set aside, and steps are checked against botocore instead);
+- each job step's Arguments: the SageMaker API model botocore ships (CreateProcessingJob /
+  CreateTrainingJob), with pipeline expressions replaced by values of the type the API expects;
+- every Get / Std:JsonGet refers to something that exists;
+- identical code and parameters compile to an identical file.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import botocore.session
+import jsonschema
+import pytest
+from botocore.validate import ParamValidator
+
+from pipelines.compile import compile_pipeline
+from pipelines.config import Settings
+from pipelines.local.graph import build_graph
+
+SCHEMA = Path(__file__).parents[1] / "data" / "sagemaker-pipeline-definition.schema.json"
+# Top-level keys the SDK 3.x emits and the service accepts, absent from the public schema.
+KEYS_NEWER_THAN_SCHEMA = ("PipelineExperimentConfig", "MlflowConfig")
+API_SHAPES = {"Processing": "CreateProcessingJobRequest", "Training": "CreateTrainingJobRequest"}
+JOB_NAME_KEYS = {"Processing": "ProcessingJobName", "Training": "TrainingJobName"}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    root = tmp_path_factory.mktemp("definition")
+    return Settings(lake_dir=root / "lake", mlflow_dir=root / "mlflow", build_dir=root / "build")
+
+
+@pytest.fixture(scope="module")
+def compiled(settings):
+    return compile_pipeline(settings, "local")
+
+
+@pytest.fixture(scope="module")
+def definition(compiled) -> dict:
+    return compiled.definition
+
+
+def all_steps(definition: dict) -> dict[str, dict]:
+    return {name: node.spec for name, node in build_graph(definition).steps.items()}
+
+
+def placeholder_values(value, parameters: dict):
+    """Replace expressions by values of the type the API expects (strings, numbers)."""
+    if isinstance(value, list):
+        return [placeholder_values(v, parameters) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Get"}:
+        reference = value["Get"]
+        if reference.startswith("Parameters."):
+            return parameters[reference.split(".", 1)[1]]
+        return "s3://placeholder-bucket/placeholder-key"
+    if set(value) in ({"Std:Join"}, {"Std:JsonGet"}):
+        return "placeholder"
+    return {k: placeholder_values(v, parameters) for k, v in value.items()}
+
+
+def test_top_level_and_parameters_match_the_public_schema(definition):
+    schema = json.loads(SCHEMA.read_text())
+    top = {k: v for k, v in definition.items() if k not in KEYS_NEWER_THAN_SCHEMA}
+    top["Steps"] = []  # steps are checked against the API model below
+    jsonschema.validate(top, schema)
+
+
+def test_schema_check_catches_a_bad_parameter(definition):
+    schema = json.loads(SCHEMA.read_text())
+    top = {"Version": definition["Version"], "Steps": [],
+           "Parameters": [{"Name": "MinAuc", "Type": "Float", "DefaultValue": "high"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(top, schema)
+
+
+@pytest.mark.parametrize("step_type", ["Processing", "Training"])
+def test_job_arguments_match_the_sagemaker_api_model(definition, step_type):
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.shape_for(API_SHAPES[step_type])
+    parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
+    jobs = [s for s in all_steps(definition).values() if s["Type"] == step_type]
+    assert jobs
+    for step in jobs:
+        request = placeholder_values(copy.deepcopy(step["Arguments"]), parameters)
+        request[JOB_NAME_KEYS[step_type]] = f"pipelines-x-{step['Name']}"
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), f"{step['Name']}: {report.generate_report()}"
+
+
+def test_api_model_check_catches_a_misspelt_key(definition):
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    step = all_steps(definition)["Preprocess"]
+    parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
+    request = placeholder_values(copy.deepcopy(step["Arguments"]), parameters)
+    request["ProcessingJobName"] = "x"
+    request["ProcessingResources"]["ClusterConfig"]["InstanceCnt"] = 1
+    report = ParamValidator().validate(request, model.shape_for("CreateProcessingJobRequest"))
+    assert report.has_errors()
+
+
+def _references(value, found: list):
+    if isinstance(value, list):
+        for v in value:
+            _references(v, found)
+    elif isinstance(value, dict):
+        if set(value) == {"Get"}:
+            found.append(value["Get"])
+        for v in value.values():
+            _references(v, found)
+    return found
+
+
+def test_every_reference_resolves_to_something_that_exists(definition):
+    steps = all_steps(definition)
+    parameters = {p["Name"] for p in definition["Parameters"]}
+    references = _references(definition["Steps"], [])
+    assert references
+    for reference in references:
+        kind, _, rest = reference.partition(".")
+        if kind == "Parameters":
+            assert rest in parameters, reference
+            continue
+        assert kind == "Steps", reference
+        name, _, path = rest.partition(".")
+        step = steps[name]
+        if path.startswith("ProcessingOutputConfig.Outputs["):
+            output = path.split("'")[1]
+            names = [o["OutputName"] for o in step["Arguments"]["ProcessingOutputConfig"]["Outputs"]]
+            assert output in names, reference
+        elif path.startswith("PropertyFiles."):
+            files = {f["PropertyFileName"]: f for f in step["PropertyFiles"]}
+            spec = files[path.split(".", 1)[1]]
+            outputs = step["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+            assert spec["OutputName"] in [o["OutputName"] for o in outputs]
+        else:
+            assert step["Type"] == "Training" and path == "ModelArtifacts.S3ModelArtifacts", reference
+
+
+def test_pipeline_structure(definition):
+    steps = all_steps(definition)
+    assert {n: s["Type"] for n, s in steps.items()} == {
+        "Preprocess": "Processing",
+        "IngestFeatures": "Processing",
+        "Train": "Training",
+        "Evaluate": "Processing",
+        "CheckModelQuality": "Condition",
+        "Register": "Processing",
+        "FailModelQuality": "Fail",
+    }
+    gate = steps["CheckModelQuality"]["Arguments"]
+    assert [s["Name"] for s in gate["IfSteps"]] == ["Register"]
+    assert [s["Name"] for s in gate["ElseSteps"]] == ["FailModelQuality"]
+    paths = [c["LeftValue"]["Std:JsonGet"]["Path"] for c in gate["Conditions"]]
+    assert paths == ["metrics.auc", "metrics.auc"]
+    assert gate["Conditions"][0]["RightValue"] == {"Get": "Parameters.MinAuc"}
+    assert steps["Evaluate"]["PropertyFiles"][0]["FilePath"] == "evaluation.json"
+    assert steps["Train"]["Arguments"]["HyperParameters"]["device_type"] == {
+        "Get": "Parameters.TrainingDevice"
+    }
+    assert steps["Preprocess"]["CacheConfig"]["Enabled"] is True
+    assert "CacheConfig" not in steps["Evaluate"]  # it reads the registry's current champion
+
+
+def test_compiling_twice_gives_identical_definitions(compiled, settings):
+    again = compile_pipeline(settings, "local")
+    assert again.to_json() == compiled.to_json()
+    assert again.uploaded == compiled.uploaded
+
+
+def test_uploaded_code_is_where_the_definition_says(definition, compiled):
+    uris = [
+        i["S3Input"]["S3Uri"]
+        for s in all_steps(definition).values() if s["Type"] == "Processing"
+        for i in s["Arguments"]["ProcessingInputs"] if i["InputName"] == "code"
+    ]
+    assert len(uris) == 4
+    assert all(uri in compiled.uploaded for uri in uris)
+    train = all_steps(definition)["Train"]["Arguments"]["InputDataConfig"]
+    code = next(c for c in train if c["ChannelName"] == "code")["DataSource"]["S3DataSource"]
+    assert any(key.startswith(code["S3Uri"] + "/train.py") for key in compiled.uploaded)

@@ -1,0 +1,219 @@
+"""The local executor on small hand-written definitions: order, properties, conditions, caching.
+
+The steps are real Processing jobs running tiny scripts, so these tests exercise the same code
+paths as the project's pipeline without its data or models.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.lake import Lake
+from pipelines.local.executor import Console, LocalExecutor, ParameterError
+from pipelines.local.graph import DefinitionError
+
+IMAGE = "local/test-image:1"
+PRODUCE = """
+import json, pathlib, sys
+out = pathlib.Path(sys.argv[sys.argv.index('--out') + 1])
+value = float(sys.argv[sys.argv.index('--value') + 1])
+text = (pathlib.Path(sys.argv[sys.argv.index('--data') + 1]) / 'seed.txt').read_text()
+print('producing', value, 'from', text.strip())
+(out / 'result.json').write_text(json.dumps({'metrics': {'score': value}, 'seed': text.strip()}))
+"""
+CONSUME = """
+import pathlib, sys
+src = pathlib.Path(sys.argv[sys.argv.index('--in') + 1])
+out = pathlib.Path(sys.argv[sys.argv.index('--out') + 1])
+(out / 'copy.json').write_text((src / 'result.json').read_text())
+print('consumed')
+"""
+CRASH = "import sys\nprint('about to fail')\nprint('bad thing happened', file=sys.stderr)\nsys.exit(3)\n"
+
+
+def processing_step(name, script_uri, inputs, outputs, arguments, cache=True, **extra):
+    spec = {
+        "Name": name,
+        "Type": "Processing",
+        "Arguments": {
+            "AppSpecification": {
+                "ImageUri": IMAGE,
+                "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/script.py"],
+                "ContainerArguments": arguments,
+            },
+            "ProcessingInputs": [
+                {"InputName": "code", "S3Input": {"S3Uri": script_uri,
+                                                  "LocalPath": "/opt/ml/processing/input/code"}},
+                *[
+                    {"InputName": n, "S3Input": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/input/{n}"}}
+                    for n, uri in inputs.items()
+                ],
+            ],
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {"OutputName": n, "S3Output": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/output/{n}"}}
+                    for n, uri in outputs.items()
+                ]
+            },
+        },
+        **extra,
+    }
+    if cache:
+        spec["CacheConfig"] = {"Enabled": True, "ExpireAfter": "P1D"}
+    return spec
+
+
+def definition(consume_script: str = "s3://art/code/consume/script.py") -> dict:
+    produce = processing_step(
+        "Produce",
+        "s3://art/code/produce/script.py",
+        {"data": {"Get": "Parameters.InputUrl"}},
+        {"result": "s3://cur/produce/result"},
+        ["--data", "/opt/ml/processing/input/data", "--out", "/opt/ml/processing/output/result",
+         "--value", {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Score"}]}}],
+        PropertyFiles=[{"PropertyFileName": "Result", "OutputName": "result", "FilePath": "result.json"}],
+    )
+    consume = processing_step(
+        "Consume",
+        consume_script,
+        {"in": {"Get": "Steps.Produce.ProcessingOutputConfig.Outputs['result'].S3Output.S3Uri"}},
+        {"copy": "s3://cur/consume/copy"},
+        ["--in", "/opt/ml/processing/input/in", "--out", "/opt/ml/processing/output/copy"],
+        cache=False,
+    )
+    score = {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.Produce.PropertyFiles.Result"},
+                             "Path": "metrics.score"}}
+    gate = {
+        "Name": "Gate",
+        "Type": "Condition",
+        "Arguments": {
+            "Conditions": [{"Type": "GreaterThanOrEqualTo", "LeftValue": score,
+                            "RightValue": {"Get": "Parameters.Threshold"}}],
+            "IfSteps": [consume],
+            "ElseSteps": [{"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": {
+                "Std:Join": {"On": " ", "Values": ["score", score, "below",
+                                                   {"Get": "Parameters.Threshold"}]}}}}],
+        },
+    }
+    return {
+        "Version": "2020-12-01",
+        "Parameters": [
+            {"Name": "InputUrl", "Type": "String", "DefaultValue": "s3://raw/data"},
+            {"Name": "Score", "Type": "Float", "DefaultValue": 0.9},
+            {"Name": "Threshold", "Type": "Float", "DefaultValue": 0.5},
+        ],
+        "Steps": [gate, produce],  # out of order on purpose: the executor sorts by dependency
+    }
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Lake:
+    lake = Lake(tmp_path / "lake")
+    lake.write_bytes("s3://art/code/produce/script.py", PRODUCE.encode())
+    lake.write_bytes("s3://art/code/consume/script.py", CONSUME.encode())
+    lake.write_bytes("s3://art/code/crash/script.py", CRASH.encode())
+    lake.write_bytes("s3://raw/data/seed.txt", b"first\n")
+    return lake
+
+
+def executor(lake: Lake, tmp_path: Path, spec: dict | None = None, lines=None) -> LocalExecutor:
+    def image_path(uri: str) -> Path:
+        assert uri == IMAGE
+        return tmp_path
+
+    write = lines.append if lines is not None else (lambda _: None)
+    return LocalExecutor(spec or definition(), "demo", lake, tmp_path / "state", image_path,
+                         Console(write=write))
+
+
+def statuses(result) -> dict[str, str]:
+    return {s.name: s.status for s in result.steps}
+
+
+def test_runs_steps_in_dependency_order_and_takes_the_true_branch(lake, tmp_path):
+    result = executor(lake, tmp_path).run()
+    assert result.succeeded
+    assert [s.name for s in result.steps] == ["Produce", "Gate", "Consume", "Stop"]
+    assert statuses(result) == {"Produce": "Succeeded", "Gate": "Succeeded",
+                                "Consume": "Succeeded", "Stop": "Skipped"}
+    copied = json.loads(lake.path("s3://cur/consume/copy/copy.json").read_text())
+    assert copied == {"metrics": {"score": 0.9}, "seed": "first"}
+
+
+def test_false_branch_ends_at_the_fail_step_with_its_message(lake, tmp_path):
+    result = executor(lake, tmp_path).run({"Threshold": "0.95"})
+    assert not result.succeeded
+    assert statuses(result)["Consume"] == "Skipped"
+    assert statuses(result)["Stop"] == "Failed"
+    assert result.failure_reason == "score 0.9 below 0.95"
+    assert not lake.path("s3://cur/consume/copy").exists()
+
+
+def test_second_run_reuses_the_cached_step(lake, tmp_path):
+    first = executor(lake, tmp_path).run()
+    second = executor(lake, tmp_path).run()
+    assert statuses(second)["Produce"] == "Cached"
+    assert second.step("Produce").cached_from == first.execution_id
+    assert statuses(second)["Consume"] == "Succeeded"  # caching disabled for it
+
+
+def test_changed_input_data_or_parameter_invalidates_the_cache(lake, tmp_path):
+    executor(lake, tmp_path).run()
+    lake.write_bytes("s3://raw/data/seed.txt", b"second\n")
+    assert statuses(executor(lake, tmp_path).run())["Produce"] == "Succeeded"
+    assert statuses(executor(lake, tmp_path).run({"Score": "0.8"}))["Produce"] == "Succeeded"
+
+
+def test_overwritten_output_is_not_served_from_the_cache(lake, tmp_path):
+    executor(lake, tmp_path).run()
+    lake.write_bytes("s3://cur/produce/result/result.json", b'{"metrics": {"score": 0}}')
+    assert statuses(executor(lake, tmp_path).run())["Produce"] == "Succeeded"
+
+
+def test_failing_step_stops_the_run_and_shows_its_log_tail(lake, tmp_path):
+    lines: list[str] = []
+    spec = definition(consume_script="s3://art/code/crash/script.py")
+    result = executor(lake, tmp_path, spec, lines).run()
+    assert statuses(result)["Consume"] == "Failed"
+    assert "Consume" in result.failure_reason and "code 3" in result.failure_reason
+    assert any("bad thing happened" in line for line in lines)
+    assert Path(result.step("Consume").log).read_text().count("about to fail") == 1
+
+
+def test_unknown_or_mistyped_parameter_is_refused(lake, tmp_path):
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        executor(lake, tmp_path).run({"Treshold": "1"})
+    with pytest.raises(ParameterError, match="Float"):
+        executor(lake, tmp_path).run({"Threshold": "high"})
+
+
+def test_reference_to_an_unknown_step_is_a_definition_error(lake, tmp_path):
+    spec = definition()
+    spec["Steps"][1]["Arguments"]["ProcessingInputs"][1]["S3Input"]["S3Uri"] = {
+        "Get": "Steps.Nowhere.ProcessingOutputConfig.Outputs['x'].S3Output.S3Uri"
+    }
+    with pytest.raises(DefinitionError, match="Nowhere"):
+        executor(lake, tmp_path, spec)
+
+
+def test_execution_record_is_written(lake, tmp_path):
+    result = executor(lake, tmp_path).run()
+    record = json.loads(
+        (tmp_path / "state" / "executions" / result.execution_id / "execution.json").read_text()
+    )
+    assert record["status"] == "Succeeded"
+    assert [s["name"] for s in record["steps"]][0] == "Produce"
+
+
+def test_step_that_updates_its_own_store_is_cached_on_the_next_run(lake, tmp_path):
+    spec = definition()
+    produce = spec["Steps"][1]["Arguments"]
+    produce["ProcessingInputs"].append(
+        {"InputName": "store", "S3Input": {"S3Uri": "s3://cur/produce/result",
+                                           "LocalPath": "/opt/ml/processing/input/store"}}
+    )
+    executor(lake, tmp_path, spec).run()
+    assert statuses(executor(lake, tmp_path, spec).run())["Produce"] == "Cached"

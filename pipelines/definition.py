@@ -31,6 +31,7 @@ from sagemaker.core.shapes import (
     ProcessingS3Input,
     ProcessingS3Output,
 )
+from sagemaker.core.training.configs import Compute, InputData, SourceCode
 from sagemaker.core.workflow.conditions import ConditionGreaterThanOrEqualTo
 from sagemaker.core.workflow.functions import Join, JsonGet
 from sagemaker.core.workflow.parameters import (
@@ -45,7 +46,6 @@ from sagemaker.mlops.workflow.fail_step import FailStep
 from sagemaker.mlops.workflow.pipeline import Pipeline
 from sagemaker.mlops.workflow.steps import CacheConfig, ProcessingStep, TrainingStep
 from sagemaker.train import ModelTrainer
-from sagemaker.core.training.configs import Compute, InputData, SourceCode
 
 from pipelines.config import PROJECT_ROOT, Settings, Target
 

@@ -75,8 +75,11 @@ def test_top_level_and_parameters_match_the_public_schema(definition):
 
 def test_schema_check_catches_a_bad_parameter(definition):
     schema = json.loads(SCHEMA.read_text())
-    top = {"Version": definition["Version"], "Steps": [],
-           "Parameters": [{"Name": "MinAuc", "Type": "Float", "DefaultValue": "high"}]}
+    top = {
+        "Version": definition["Version"],
+        "Steps": [],
+        "Parameters": [{"Name": "MinAuc", "Type": "Float", "DefaultValue": "high"}],
+    }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(top, schema)
 
@@ -133,7 +136,9 @@ def test_every_reference_resolves_to_something_that_exists(definition):
         step = steps[name]
         if path.startswith("ProcessingOutputConfig.Outputs["):
             output = path.split("'")[1]
-            names = [o["OutputName"] for o in step["Arguments"]["ProcessingOutputConfig"]["Outputs"]]
+            names = [
+                o["OutputName"] for o in step["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+            ]
             assert output in names, reference
         elif path.startswith("PropertyFiles."):
             files = {f["PropertyFileName"]: f for f in step["PropertyFiles"]}
@@ -141,7 +146,9 @@ def test_every_reference_resolves_to_something_that_exists(definition):
             outputs = step["Arguments"]["ProcessingOutputConfig"]["Outputs"]
             assert spec["OutputName"] in [o["OutputName"] for o in outputs]
         else:
-            assert step["Type"] == "Training" and path == "ModelArtifacts.S3ModelArtifacts", reference
+            assert step["Type"] == "Training" and path == "ModelArtifacts.S3ModelArtifacts", (
+                reference
+            )
 
 
 def test_pipeline_structure(definition):
@@ -178,8 +185,10 @@ def test_compiling_twice_gives_identical_definitions(compiled, settings):
 def test_uploaded_code_is_where_the_definition_says(definition, compiled):
     uris = [
         i["S3Input"]["S3Uri"]
-        for s in all_steps(definition).values() if s["Type"] == "Processing"
-        for i in s["Arguments"]["ProcessingInputs"] if i["InputName"] == "code"
+        for s in all_steps(definition).values()
+        if s["Type"] == "Processing"
+        for i in s["Arguments"]["ProcessingInputs"]
+        if i["InputName"] == "code"
     ]
     assert len(uris) == 4
     assert all(uri in compiled.uploaded for uri in uris)

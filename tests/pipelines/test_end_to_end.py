@@ -66,7 +66,9 @@ def registered_versions(settings: Settings) -> list[str]:
     from mlflow import MlflowClient
 
     client = MlflowClient(tracking_uri=settings.local_tracking_uri())
-    return sorted(str(v.version) for v in client.search_model_versions(f"name='{settings.model_name}'"))
+    return sorted(
+        str(v.version) for v in client.search_model_versions(f"name='{settings.model_name}'")
+    )
 
 
 def test_signal_data_registers_a_champion(settings, signal_data, monkeypatch, capsys):

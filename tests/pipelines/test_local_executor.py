@@ -31,7 +31,12 @@ out = pathlib.Path(sys.argv[sys.argv.index('--out') + 1])
 (out / 'copy.json').write_text((src / 'result.json').read_text())
 print('consumed')
 """
-CRASH = "import sys\nprint('about to fail')\nprint('bad thing happened', file=sys.stderr)\nsys.exit(3)\n"
+CRASH = """
+import sys
+print('about to fail')
+print('bad thing happened', file=sys.stderr)
+sys.exit(3)
+"""
 
 
 def processing_step(name, script_uri, inputs, outputs, arguments, cache=True, **extra):
@@ -45,16 +50,24 @@ def processing_step(name, script_uri, inputs, outputs, arguments, cache=True, **
                 "ContainerArguments": arguments,
             },
             "ProcessingInputs": [
-                {"InputName": "code", "S3Input": {"S3Uri": script_uri,
-                                                  "LocalPath": "/opt/ml/processing/input/code"}},
+                {
+                    "InputName": "code",
+                    "S3Input": {"S3Uri": script_uri, "LocalPath": "/opt/ml/processing/input/code"},
+                },
                 *[
-                    {"InputName": n, "S3Input": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/input/{n}"}}
+                    {
+                        "InputName": n,
+                        "S3Input": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/input/{n}"},
+                    }
                     for n, uri in inputs.items()
                 ],
             ],
             "ProcessingOutputConfig": {
                 "Outputs": [
-                    {"OutputName": n, "S3Output": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/output/{n}"}}
+                    {
+                        "OutputName": n,
+                        "S3Output": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/output/{n}"},
+                    }
                     for n, uri in outputs.items()
                 ]
             },
@@ -72,9 +85,17 @@ def definition(consume_script: str = "s3://art/code/consume/script.py") -> dict:
         "s3://art/code/produce/script.py",
         {"data": {"Get": "Parameters.InputUrl"}},
         {"result": "s3://cur/produce/result"},
-        ["--data", "/opt/ml/processing/input/data", "--out", "/opt/ml/processing/output/result",
-         "--value", {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Score"}]}}],
-        PropertyFiles=[{"PropertyFileName": "Result", "OutputName": "result", "FilePath": "result.json"}],
+        [
+            "--data",
+            "/opt/ml/processing/input/data",
+            "--out",
+            "/opt/ml/processing/output/result",
+            "--value",
+            {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Score"}]}},
+        ],
+        PropertyFiles=[
+            {"PropertyFileName": "Result", "OutputName": "result", "FilePath": "result.json"}
+        ],
     )
     consume = processing_step(
         "Consume",
@@ -84,18 +105,43 @@ def definition(consume_script: str = "s3://art/code/consume/script.py") -> dict:
         ["--in", "/opt/ml/processing/input/in", "--out", "/opt/ml/processing/output/copy"],
         cache=False,
     )
-    score = {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.Produce.PropertyFiles.Result"},
-                             "Path": "metrics.score"}}
+    score = {
+        "Std:JsonGet": {
+            "PropertyFile": {"Get": "Steps.Produce.PropertyFiles.Result"},
+            "Path": "metrics.score",
+        }
+    }
     gate = {
         "Name": "Gate",
         "Type": "Condition",
         "Arguments": {
-            "Conditions": [{"Type": "GreaterThanOrEqualTo", "LeftValue": score,
-                            "RightValue": {"Get": "Parameters.Threshold"}}],
+            "Conditions": [
+                {
+                    "Type": "GreaterThanOrEqualTo",
+                    "LeftValue": score,
+                    "RightValue": {"Get": "Parameters.Threshold"},
+                }
+            ],
             "IfSteps": [consume],
-            "ElseSteps": [{"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": {
-                "Std:Join": {"On": " ", "Values": ["score", score, "below",
-                                                   {"Get": "Parameters.Threshold"}]}}}}],
+            "ElseSteps": [
+                {
+                    "Name": "Stop",
+                    "Type": "Fail",
+                    "Arguments": {
+                        "ErrorMessage": {
+                            "Std:Join": {
+                                "On": " ",
+                                "Values": [
+                                    "score",
+                                    score,
+                                    "below",
+                                    {"Get": "Parameters.Threshold"},
+                                ],
+                            }
+                        }
+                    },
+                }
+            ],
         },
     }
     return {
@@ -125,8 +171,9 @@ def executor(lake: Lake, tmp_path: Path, spec: dict | None = None, lines=None) -
         return tmp_path
 
     write = lines.append if lines is not None else (lambda _: None)
-    return LocalExecutor(spec or definition(), "demo", lake, tmp_path / "state", image_path,
-                         Console(write=write))
+    return LocalExecutor(
+        spec or definition(), "demo", lake, tmp_path / "state", image_path, Console(write=write)
+    )
 
 
 def statuses(result) -> dict[str, str]:
@@ -137,8 +184,12 @@ def test_runs_steps_in_dependency_order_and_takes_the_true_branch(lake, tmp_path
     result = executor(lake, tmp_path).run()
     assert result.succeeded
     assert [s.name for s in result.steps] == ["Produce", "Gate", "Consume", "Stop"]
-    assert statuses(result) == {"Produce": "Succeeded", "Gate": "Succeeded",
-                                "Consume": "Succeeded", "Stop": "Skipped"}
+    assert statuses(result) == {
+        "Produce": "Succeeded",
+        "Gate": "Succeeded",
+        "Consume": "Succeeded",
+        "Stop": "Skipped",
+    }
     copied = json.loads(lake.path("s3://cur/consume/copy/copy.json").read_text())
     assert copied == {"metrics": {"score": 0.9}, "seed": "first"}
 
@@ -212,8 +263,13 @@ def test_step_that_updates_its_own_store_is_cached_on_the_next_run(lake, tmp_pat
     spec = definition()
     produce = spec["Steps"][1]["Arguments"]
     produce["ProcessingInputs"].append(
-        {"InputName": "store", "S3Input": {"S3Uri": "s3://cur/produce/result",
-                                           "LocalPath": "/opt/ml/processing/input/store"}}
+        {
+            "InputName": "store",
+            "S3Input": {
+                "S3Uri": "s3://cur/produce/result",
+                "LocalPath": "/opt/ml/processing/input/store",
+            },
+        }
     )
     executor(lake, tmp_path, spec).run()
     assert statuses(executor(lake, tmp_path, spec).run())["Produce"] == "Cached"

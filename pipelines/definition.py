@@ -21,7 +21,6 @@ executor (`pipelines.local`) runs the very definition this compiles to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sagemaker.core.processing import ScriptProcessor
 from sagemaker.core.shapes import (
@@ -368,7 +367,3 @@ def get_pipeline(
         sagemaker_session=session,
     )
 
-
-def step_source_files() -> list[Path]:
-    """Entry points uploaded with the definition (their content is part of each step's key)."""
-    return sorted([*STEPS_DIR.glob("*.py"), *TRAINING_DIR.glob("*.py")])

@@ -366,4 +366,3 @@ def get_pipeline(
         steps=[preprocess, ingest, train, evaluate, gate],
         sagemaker_session=session,
     )
-

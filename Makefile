@@ -16,8 +16,10 @@ SCALE ?= 0.1
 SEED ?= 42
 OUT ?= .lake/datathon-mlet03-raw/decision
 PYTEST_ARGS ?=
+PORT ?= 8000
 
-.PHONY: help setup pipeline-run pipeline-definition data test lint format bench clean
+.PHONY: help setup pipeline-run pipeline-definition data serve test lint format bench clean \
+	serving-requirements bench-serving
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -41,6 +43,10 @@ pipeline-definition: setup ## compile the definition JSON to build/pipeline-defi
 data: setup ## generate demo data (SCALE, SEED, OUT, NO_SIGNAL=1)
 	$(PY) -m datagen --out $(OUT) --seed $(SEED) --scale $(SCALE) $(if $(NO_SIGNAL),--no-signal)
 
+serve: setup ## serve the champion of the last pipeline run on http://127.0.0.1:$(PORT) (PORT=8000)
+	$(PY) -m pipelines.export_model --out build/serving/model
+	set -a && source build/serving/serving.env && set +a && exec $(PY) -m serving --port $(PORT)
+
 test: setup ## run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -52,8 +58,15 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+serving-requirements: $(UV) ## export the Lambda image's pinned requirements from uv.lock
+	$(UV) export --only-group serving --no-emit-project --no-hashes --frozen \
+		--output-file serving/requirements.txt
+
 bench: setup ## time every step at the default and a larger scale
 	$(PY) -m benchmarks.pipeline_bench
+
+bench-serving: setup ## time the scoring API: cold start, warm latency, raw predict, targets
+	$(PY) -m benchmarks.serving_bench --uv $(UV) --json build/bench/serving-bench.json
 
 clean: ## remove generated data, runs, models and build outputs (not the environment)
 	rm -rf .lake .mlflow build

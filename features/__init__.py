@@ -2,11 +2,12 @@
 
 Public entry points: profiles per record (``job_profile``, ``applicant_profile``), pair features
 from two profiles (``pair_features``, ``FEATURE_NAMES``) and the label table
-(``label_for_status``). See each module's docstring for its contract.
+(``label_for_status``). ``features.frames`` computes the same pair features over frames (it needs
+pandas; nothing else here does). See each module's docstring for its contract.
 """
 
 from features.labels import UnknownStatusError, label_for_status
-from features.pairs import FEATURE_NAMES, pair_feature_frame, pair_features
+from features.pairs import FEATURE_NAMES, pair_feature_rows, pair_features
 from features.profiles import (
     APPLICANT_PROFILE_FIELDS,
     JOB_PROFILE_FIELDS,
@@ -22,6 +23,6 @@ __all__ = [
     "applicant_profile",
     "job_profile",
     "label_for_status",
-    "pair_feature_frame",
+    "pair_feature_rows",
     "pair_features",
 ]

@@ -1,11 +1,12 @@
 """Pair features: how well one applicant fits one job, from the two profiles alone.
 
 Contract: ``pair_features(job_profile, applicant_profile)`` returns ``{name: float}`` for every
-name in ``FEATURE_NAMES`` (NaN where the inputs do not say); ``pair_feature_frame`` computes the
-same values for many pairs at once and is bit-for-bit identical to the per-record function (both
-run ``_pair_values`` on the same prepared profiles). Profiles are the dicts of
+name in ``FEATURE_NAMES`` (NaN where the inputs do not say); ``pair_feature_rows`` scores one job
+against many applicants (the serving path) and ``features.frames.pair_feature_frame`` many pairs
+from profile frames (the processing path). All three are bit-for-bit identical: they run
+``pair_values`` on the same prepared profiles (``ProfileSide``). Profiles are the dicts of
 ``features.profiles`` or rows of frames holding those fields; missing values may be ``None``,
-NaN or ``pd.NA``.
+NaN or ``pd.NA``. This module imports neither numpy nor pandas, so serving starts fast.
 
 The features (docs/data-contracts.md has the generator's signal these mirror):
 
@@ -29,11 +30,8 @@ The features (docs/data-contracts.md has the generator's signal these mirror):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from features.text import content_tokens, split_values
 
@@ -60,9 +58,14 @@ FEATURE_NAMES: tuple[str, ...] = (
 _NAN = math.nan
 
 
+def _is_pandas_na(value: Any) -> bool:
+    # Checked by type name so that this module never imports pandas.
+    return type(value).__name__ == "NAType" and type(value).__module__.startswith("pandas")
+
+
 def _number(value: Any) -> float:
     """A profile's integral value as float; None / NaN / pd.NA -> NaN."""
-    if value is None or value is pd.NA:
+    if value is None or _is_pandas_na(value):
         return _NAN
     return float(value)
 
@@ -71,7 +74,7 @@ def _string(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-class _Side:
+class ProfileSide:
     """A profile parsed once for many pairs: sets for list fields, floats for ranks."""
 
     __slots__ = (
@@ -120,7 +123,7 @@ def _same(a: str, b: str) -> float:
     return 1.0 if a == b else 0.0
 
 
-def _pair_values(job: _Side, applicant: _Side) -> tuple[float, ...]:
+def pair_values(job: ProfileSide, applicant: ProfileSide) -> tuple[float, ...]:
     """Feature values in ``FEATURE_NAMES`` order."""
     job_skills, applicant_skills = job.skills, applicant.skills
     n_job, n_applicant = len(job_skills), len(applicant_skills)
@@ -166,39 +169,13 @@ def pair_features(
     job_profile: Mapping[str, Any], applicant_profile: Mapping[str, Any]
 ) -> dict[str, float]:
     """``{feature name: value}`` for one (job, applicant) pair; NaN where unknown."""
-    values = _pair_values(_Side(job_profile), _Side(applicant_profile))
+    values = pair_values(ProfileSide(job_profile), ProfileSide(applicant_profile))
     return dict(zip(FEATURE_NAMES, values, strict=True))
 
 
-def _sides(frame: pd.DataFrame, key: str, wanted: pd.Series) -> dict[Any, _Side]:
-    if key not in frame.columns:
-        raise KeyError(f"profile frame has no {key!r} column")
-    needed = frame[frame[key].isin(wanted)]
-    if needed[key].duplicated().any():
-        raise ValueError(f"profile frame has duplicate {key} values")
-    return {row[key]: _Side(row) for row in needed.to_dict("records")}
-
-
-def pair_feature_frame(
-    jobs: pd.DataFrame, applicants: pd.DataFrame, pairs: pd.DataFrame
-) -> pd.DataFrame:
-    """Features for every row of ``pairs`` (columns ``job_code``, ``applicant_code``).
-
-    ``jobs`` / ``applicants`` hold one profile per row with ``job_code`` / ``applicant_code``
-    columns. Returns a float64 frame with ``FEATURE_NAMES`` columns and ``pairs``' index; raises
-    ``KeyError`` naming the first code of a pair that has no profile.
-    """
-    job_sides = _sides(jobs, "job_code", pairs["job_code"])
-    applicant_sides = _sides(applicants, "applicant_code", pairs["applicant_code"])
-    rows: list[tuple[float, ...]] = []
-    append = rows.append
-    for job_code, applicant_code in zip(
-        pairs["job_code"].tolist(), pairs["applicant_code"].tolist(), strict=True
-    ):
-        try:
-            job, applicant = job_sides[job_code], applicant_sides[applicant_code]
-        except KeyError as missing:
-            raise KeyError(f"no profile for code {missing.args[0]!r}") from None
-        append(_pair_values(job, applicant))
-    values = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES))
-    return pd.DataFrame(values, columns=list(FEATURE_NAMES), index=pairs.index)
+def pair_feature_rows(
+    job_profile: Mapping[str, Any], applicant_profiles: Iterable[Mapping[str, Any]]
+) -> list[tuple[float, ...]]:
+    """Feature values (``FEATURE_NAMES`` order) of one job against each applicant, in order."""
+    job = ProfileSide(job_profile)
+    return [pair_values(job, ProfileSide(profile)) for profile in applicant_profiles]

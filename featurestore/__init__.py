@@ -8,9 +8,9 @@ profiles keyed by ``applicant_code``, each with an ``event_time``. Backends:
 - ``sagemaker``: SageMaker Feature Store (comes with the AWS target).
 
 Ingestion is idempotent: the same records ingested twice change nothing.
+
+Modules: ``spec`` (group definitions, ingestion reports), ``store`` (the writer interface),
+``local`` (the local backend) and ``online`` (read-only lookups by id in either online store,
+for serving). This init imports nothing, so ``featurestore.online`` stays free of pandas,
+numpy and pyarrow: import what you need from its module.
 """
-
-from featurestore.spec import FeatureGroupSpec, IngestionReport, spec_from_frame
-from featurestore.store import FeatureStore
-
-__all__ = ["FeatureGroupSpec", "FeatureStore", "IngestionReport", "spec_from_frame"]

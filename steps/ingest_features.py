@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from featurestore import IngestionReport, spec_from_frame
 from featurestore.local import LocalFeatureStore
-from featurestore.spec import FeatureGroupError
+from featurestore.spec import FeatureGroupError, IngestionReport, spec_from_frame
 
 GROUPS = (("jobs", "job_code"), ("applicants", "applicant_code"))
 EXIT_BAD_INPUT = 2

@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features import FEATURE_NAMES, UnknownStatusError, label_for_status, pair_feature_frame
+from features import FEATURE_NAMES, UnknownStatusError, label_for_status
+from features.frames import pair_feature_frame
 from features.profiles import (
     APPLICANT_PROFILE_FIELDS,
     JOB_PROFILE_FIELDS,

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 import features
-from features import FEATURE_NAMES, pair_feature_frame, pair_features
+from features import FEATURE_NAMES, pair_feature_rows, pair_features
+from features.frames import pair_feature_frame
 from features.profiles import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
 
 NAN = math.nan
@@ -208,3 +209,27 @@ def test_batch_frame_of_no_pairs_is_empty():
     pairs = pd.DataFrame({"job_code": pd.Series([], dtype="str"), "applicant_code": []})
     frame = pair_feature_frame(job_frame, applicant_frame, pairs)
     assert frame.shape == (0, len(FEATURE_NAMES))
+
+
+def test_rows_for_one_job_equal_the_per_pair_features():
+    applicants = [applicant(), applicant(skills="", english_rank=None), applicant(city="")]
+    rows = pair_feature_rows(job(), applicants)
+    for row, one in zip(rows, applicants, strict=True):
+        expected = pair_features(job(), one)
+        assert all(same(a, expected[name]) for a, name in zip(row, FEATURE_NAMES, strict=True))
+
+
+def test_pandas_missing_values_read_as_unknown_without_importing_pandas_here():
+    values = pair_features(job(level_rank=pd.NA), applicant(english_rank=pd.NA))
+    assert math.isnan(values["level_gap"]) and math.isnan(values["english_gap"])
+
+
+def test_importing_features_loads_neither_pandas_nor_numpy():
+    import subprocess
+    import sys
+
+    code = "import features, sys; print(sorted({'pandas', 'numpy'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,333 @@
+"""The scoring API (FastAPI): health, model card, score one pair, rank applicants for a job.
+
+``create_app()`` builds the app from the environment's configuration (``serving.config``); tests
+and the benchmark pass their own configuration, model loader or online store. The model is
+loaded once and kept; while it cannot be loaded every scoring route answers 503 (and loading
+is tried again after ``model_retry_seconds``), so a container without a model never crash-loops.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from features import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
+from featurestore.online import OnlineStore, OnlineStoreError, open_online_store
+from serving import schemas
+from serving.config import ServingConfig, load_config
+from serving.errors import ApiError, RequestGuard, error_body, install_error_handlers
+from serving.model import LoadedModel, ModelLoadError, load_model
+from serving.observability import logger, record_request_metrics, tracer
+from serving.scoring import (
+    Candidate,
+    applicant_profile_of,
+    job_profile_of,
+    rank_candidates,
+    score_pair,
+)
+
+API_VERSION = "1.0.0"
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": schemas.ErrorResponse, "description": description}
+    for status, description in {
+        400: "the body is not valid JSON",
+        413: "the body is larger than the limit",
+        415: "the body is not sent as application/json",
+        422: "a field is missing or invalid (``error.field`` says which)",
+        503: "no model is loaded yet, or the feature store cannot be reached",
+    }.items()
+}
+ModelLoader = Callable[[], LoadedModel]
+
+
+class ModelHolder:
+    """The served model: loaded once, a failed load retried after a pause, never raised."""
+
+    def __init__(self, loader: ModelLoader, retry_seconds: float) -> None:
+        self._loader, self._retry_seconds = loader, retry_seconds
+        self._model: LoadedModel | None = None
+        self._failed_at: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> LoadedModel | None:
+        return self._model
+
+    def load(self) -> LoadedModel | None:
+        """Try to load now (once at a time); the model, or None with the reason logged."""
+        with self._lock:
+            if self._model is not None:
+                return self._model
+            try:
+                self._model = self._loader()
+            except ModelLoadError as error:
+                self._failed_at = time.monotonic()
+                logger.error("model not loaded", extra={"reason": str(error)})
+                return None
+            logger.append_keys(model_name=self._model.name, model_version=self._model.version)
+            logger.info("model loaded", extra={"features": len(self._model.feature_names)})
+            return self._model
+
+    def get(self) -> LoadedModel:
+        """The model, trying a load when due; ``ApiError`` 503 while there is none."""
+        if self._model is not None:
+            return self._model
+        due = self._failed_at is None or (time.monotonic() - self._failed_at >= self._retry_seconds)
+        if due and self.load() is not None:
+            return self._model  # type: ignore[return-value]
+        raise ApiError(503, "model_unavailable", "no model is loaded; try again later")
+
+
+def profile_field_types(config: ServingConfig) -> dict[str, dict[str, str]]:
+    """Feature types per group, for stores that return text (SageMaker's online store)."""
+    return {
+        config.jobs_group: {"job_code": "String", "event_time": "String", **JOB_PROFILE_FIELDS},
+        config.applicants_group: {
+            "applicant_code": "String",
+            "event_time": "String",
+            **APPLICANT_PROFILE_FIELDS,
+        },
+    }
+
+
+class ProfileLookup:
+    """Profiles by code from the online store, opened on first use."""
+
+    def __init__(self, config: ServingConfig, store: OnlineStore | None = None) -> None:
+        self._config, self._store = config, store
+        self._lock = threading.Lock()
+
+    @property
+    def configured(self) -> bool:
+        return self._store is not None or bool(self._config.online_store)
+
+    def _open(self) -> OnlineStore:
+        with self._lock:
+            if self._store is None:
+                config = self._config
+                store = open_online_store(
+                    config.online_store, profile_field_types(config), config.region
+                )
+                if store is None:
+                    raise OnlineStoreError("no online store is configured")
+                self._store = store
+            return self._store
+
+    def profiles(self, group: str, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+        try:
+            return self._open().get_profiles(group, list(codes))
+        except OnlineStoreError as error:
+            logger.error("feature store lookup failed", extra={"reason": str(error)})
+            raise ApiError(
+                503, "feature_store_unavailable", "the feature store cannot be read; try again"
+            ) from None
+
+
+def _model_ref(model: LoadedModel) -> dict[str, str]:
+    return {"name": model.name, "version": model.version}
+
+
+def _record(model: Any) -> dict[str, Any]:
+    """The record as the client sent it (field names as in the Decision format)."""
+    return model.model_dump(by_alias=True, exclude_unset=True)
+
+
+def _no_lookups() -> ApiError:
+    return ApiError(
+        422,
+        "lookup_unavailable",
+        "this server has no feature store to look codes up in: send the records instead",
+        "body.applicant_codes",
+    )
+
+
+def _check_codes(body: schemas.RankRequest, limit: int) -> None:
+    total = len(body.applicants) + len(body.applicant_codes)
+    if total == 0:
+        raise ApiError(422, "validation_error", "send at least one applicant", "body.applicants")
+    if total > limit:
+        raise ApiError(
+            422,
+            "too_many_applicants",
+            f"at most {limit} applicants per request, got {total}: split the request",
+            "body.applicants",
+        )
+    seen: set[str] = set()
+    codes = [
+        (f"body.applicants[{i}].applicant_code", a.applicant_code)
+        for i, a in enumerate(body.applicants)
+    ]
+    codes += [(f"body.applicant_codes[{i}]", c) for i, c in enumerate(body.applicant_codes)]
+    for field, code in codes:
+        if code in seen:
+            raise ApiError(422, "duplicate_applicant", f"applicant {code} is given twice", field)
+        seen.add(code)
+
+
+def create_app(
+    config: ServingConfig | None = None,
+    *,
+    model_loader: ModelLoader | None = None,
+    online_store: OnlineStore | None = None,
+    metrics_enabled: bool = False,
+    load_at_start: bool = True,
+) -> FastAPI:
+    config = config or load_config()
+    loader = model_loader or (
+        lambda: load_model(
+            config.model_uri,
+            name=config.model_name,
+            version=config.model_version,
+            predict_threads=config.predict_threads,
+            region=config.region,
+        )
+    )
+    holder = ModelHolder(loader, config.model_retry_seconds)
+    lookup = ProfileLookup(config, online_store)
+    app = FastAPI(
+        title="Match scoring API",
+        version=API_VERSION,
+        description=(
+            "Scores how well applicants match a job with the approved LightGBM model. "
+            "Records follow the Decision JSON format and may be partial. Every error has the "
+            "shape `{error: {code, message, field, details}}`."
+        ),
+    )
+    app.state.model_holder = holder
+    install_error_handlers(app)
+    _add_routes(app, config, holder, lookup)
+    current_version = lambda: holder.current.version if holder.current else None  # noqa: E731
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=config.max_body_bytes,
+        model_version=current_version,
+        observe=record_request_metrics if metrics_enabled else None,
+    )
+    if load_at_start:
+        holder.load()
+    return app
+
+
+def _add_routes(
+    app: FastAPI, config: ServingConfig, holder: ModelHolder, lookup: ProfileLookup
+) -> None:
+    @app.get(
+        "/health",
+        response_model=schemas.HealthResponse,
+        responses={503: {"model": schemas.HealthResponse, "description": "no model loaded"}},
+        tags=["health"],
+    )
+    def health() -> Any:
+        """Liveness, and readiness: 200 with the model's name and version once it is loaded."""
+        try:
+            model = holder.get()
+        except ApiError as error:
+            body = {"status": "unavailable", "model": None} | error_body(error.code, error.message)
+            return JSONResponse(body, status_code=503)
+        return {"status": "ok", "model": _model_ref(model)}
+
+    @app.get(
+        "/v1/model", response_model=schemas.ModelInfo, responses=ERROR_RESPONSES, tags=["model"]
+    )
+    def model_info() -> Any:
+        """The served model: name, version, metrics, feature list, when it was trained."""
+        return holder.get().describe() | {"max_rank_applicants": config.max_rank_applicants}
+
+    @app.post(
+        "/v1/score",
+        response_model=schemas.ScoreResponse,
+        responses=ERROR_RESPONSES,
+        tags=["scoring"],
+    )
+    def score(body: schemas.ScoreRequest, request: Request) -> Any:
+        """Match probability of one applicant for one job, with the top contributions."""
+        model = holder.get()
+        result = _score(model, _record(body.job), _record(body.applicant), body.top)
+        request.state.pairs_scored = 1
+        return {
+            "job_code": body.job_code,
+            "applicant_code": body.applicant_code,
+            "model": _model_ref(model),
+        } | result
+
+    @app.post(
+        "/v1/rank",
+        response_model=schemas.RankResponse,
+        responses={**ERROR_RESPONSES, 404: {"model": schemas.ErrorResponse}},
+        tags=["scoring"],
+    )
+    def rank(body: schemas.RankRequest, request: Request) -> Any:
+        """Applicants for one job, best match first (records, or codes looked up)."""
+        model = holder.get()
+        _check_codes(body, config.max_rank_applicants)
+        job = _job_profile(body, config, lookup)
+        candidates, not_found = _candidates(body, config, lookup)
+        ranking = _rank(model, job, candidates, body.limit)
+        request.state.pairs_scored = len(candidates)
+        return {
+            "job_code": body.job_code,
+            "model": _model_ref(model),
+            "count": len(ranking),
+            "ranking": ranking,
+            "not_found": not_found,
+        }
+
+
+@tracer.capture_method(capture_response=False)
+def _score(model: LoadedModel, job: Mapping, applicant: Mapping, top: int) -> dict[str, Any]:
+    return score_pair(model, job_profile_of(job), applicant_profile_of(applicant), top)
+
+
+@tracer.capture_method(capture_response=False)
+def _rank(
+    model: LoadedModel, job: Mapping, candidates: list[Candidate], limit: int | None
+) -> list[dict[str, Any]]:
+    return rank_candidates(model, job, candidates, limit)
+
+
+def _job_profile(
+    body: schemas.RankRequest, config: ServingConfig, lookup: ProfileLookup
+) -> Mapping[str, Any]:
+    if body.job is not None:
+        return job_profile_of(_record(body.job))
+    if body.job_code is None:
+        raise ApiError(
+            422, "validation_error", "give the job as a record or a job_code", "body.job"
+        )
+    if not lookup.configured:
+        raise ApiError(
+            422,
+            "lookup_unavailable",
+            "this server has no feature store to look the job up in: send its record",
+            "body.job_code",
+        )
+    found = lookup.profiles(config.jobs_group, [body.job_code])
+    if body.job_code not in found:
+        raise ApiError(404, "job_not_found", "the feature store holds no such job", "body.job_code")
+    return found[body.job_code]
+
+
+@tracer.capture_method(capture_response=False)
+def _candidates(
+    body: schemas.RankRequest, config: ServingConfig, lookup: ProfileLookup
+) -> tuple[list[Candidate], list[str]]:
+    candidates = [
+        Candidate(a.applicant_code, applicant_profile_of(_record(a.applicant)), "request")
+        for a in body.applicants
+    ]
+    if not body.applicant_codes:
+        return candidates, []
+    if not lookup.configured:
+        raise _no_lookups()
+    found = lookup.profiles(config.applicants_group, body.applicant_codes)
+    candidates += [
+        Candidate(code, found[code], "feature_store")
+        for code in body.applicant_codes
+        if code in found
+    ]
+    return candidates, [code for code in body.applicant_codes if code not in found]

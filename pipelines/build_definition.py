@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from pipelines.compile import compile_pipeline, write_definition
-from pipelines.config import load_settings
+from pipelines.config import MissingSettingError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,10 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", choices=["local", "aws"], default="local")
     parser.add_argument("--out", type=Path, default=settings.build_dir / "pipeline-definition.json")
     args = parser.parse_args(argv)
-    if args.target == "aws":
-        print("error: the AWS target is not available yet", file=sys.stderr)
+    try:
+        path = write_definition(compile_pipeline(settings, args.target), args.out)
+    except MissingSettingError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
-    path = write_definition(compile_pipeline(settings, args.target), args.out)
     print(path)
     return 0
 

@@ -1,8 +1,9 @@
 """Compile the pipeline to the definition JSON that SageMaker receives.
 
-For the local target the SDK runs inside moto's in-memory AWS, so compiling needs no account
-and no network; the step code the SDK uploads is then copied to the local lake, where the
-local executor finds it at the same S3 URIs the definition names.
+The SDK runs inside moto's in-memory AWS, so compiling needs no account and no network, for
+either target. The step code the SDK uploads is captured: for the local target it is copied to
+the local lake, where the local executor finds it at the S3 URIs the definition names; for the
+AWS target the runner uploads it to the artifacts bucket before upserting the pipeline.
 
 Identical code and parameters give an identical definition: processing code already goes under
 a content hash, and the training job's upload prefix (a timestamp in the SDK) is pinned to a
@@ -130,11 +131,12 @@ def _uploaded_objects(settings: Settings) -> dict[str, bytes]:
     return objects
 
 
-def compile_local(settings: Settings) -> CompiledPipeline:
-    """Compile the local target's definition offline."""
+def _compile(
+    settings: Settings, target: Target, image: str, training_image: str
+) -> CompiledPipeline:
+    """Compile offline (moto): the SDK's code uploads are captured, not sent anywhere."""
     prepare_sdk_environment(settings)
     quiet_sdk_logging()
-    image = local_image_uri()
     training_code_hash = hash_files(sorted((PROJECT_ROOT / "training").rglob("*.py")))
     with offline_aws(settings):
         import boto3
@@ -149,16 +151,30 @@ def compile_local(settings: Settings) -> CompiledPipeline:
                 boto_session=boto3.Session(region_name=settings.region),
                 default_bucket=settings.artifacts_bucket,
             )
-            pipeline = get_pipeline(settings, "local", session, image, image)
+            pipeline = get_pipeline(settings, target, session, image, training_image)
             definition = json.loads(pipeline.definition())
         uploaded = _uploaded_objects(settings)
     return CompiledPipeline(definition=definition, uploaded=uploaded)
 
 
+def compile_local(settings: Settings) -> CompiledPipeline:
+    """The local target: the project's own code is the step image."""
+    image = local_image_uri()
+    return _compile(settings, "local", image, image)
+
+
+def compile_aws(settings: Settings) -> CompiledPipeline:
+    """The AWS target: ECR images, the execution role, the managed MLflow server.
+
+    Still compiled offline; the code the definition points at is in ``uploaded``, for the
+    runner to put in the artifacts bucket before it upserts the pipeline.
+    """
+    settings.require_aws()
+    return _compile(settings, "aws", settings.steps_image_uri, settings.training_image_uri)
+
+
 def compile_pipeline(settings: Settings, target: Target = "local") -> CompiledPipeline:
-    if target == "local":
-        return compile_local(settings)
-    raise NotImplementedError("the AWS target is compiled by `pipelines.aws` (coming)")
+    return compile_local(settings) if target == "local" else compile_aws(settings)
 
 
 def write_definition(compiled: CompiledPipeline, path: Path) -> Path:

@@ -15,6 +15,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_ROLE_ARN = "arn:aws:iam::000000000000:role/datathon-mlet03-sagemaker-execution"
 
 Target = Literal["local", "aws"]
 
@@ -33,9 +34,15 @@ class Settings(BaseSettings):
     model_name: str = Field(default="datathon-mlet03-match", description="registered model name")
 
     # AWS identity; placeholders are fine for the local target, required for the AWS one.
-    role_arn: str = "arn:aws:iam::000000000000:role/datathon-mlet03-sagemaker-execution"
-    steps_image_uri: str = ""
-    training_image_uri: str = ""
+    role_arn: str = PLACEHOLDER_ROLE_ARN
+    steps_image_uri: str = Field(default="", description="ECR URI of the CPU step image")
+    training_image_uri: str = Field(default="", description="ECR URI of the GPU training image")
+    serving_image_uri: str = Field(
+        default="", description="ECR URI of the serving image, named in model packages"
+    )
+    model_package_group: str = Field(
+        default="", description="SageMaker model package group (default: model_name)"
+    )
     processing_instance_type: str = "ml.m5.xlarge"
     training_instance_type: str = "ml.g4dn.xlarge"
     training_device: str = "gpu"
@@ -61,6 +68,33 @@ class Settings(BaseSettings):
     def local_tracking_uri(self) -> str:
         """MLflow on a SQLite file under the project's folder."""
         return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def package_group(self) -> str:
+        return self.model_package_group or self.model_name
+
+    @property
+    def offline_store_uri(self) -> str:
+        """Where SageMaker Feature Store writes the offline store (the curated bucket)."""
+        return f"s3://{self.curated_bucket}/feature-store-offline"
+
+    def require_aws(self) -> None:
+        """Raise ``MissingSettingError`` for the first setting the AWS target lacks."""
+        if self.role_arn == PLACEHOLDER_ROLE_ARN or not self.role_arn.startswith("arn:"):
+            raise MissingSettingError(
+                "MATCH_ROLE_ARN", "the SageMaker execution role's ARN (terraform output)"
+            )
+        for variable, value, what in (
+            ("MATCH_STEPS_IMAGE_URI", self.steps_image_uri, "the CPU step image's ECR URI"),
+            (
+                "MATCH_TRAINING_IMAGE_URI",
+                self.training_image_uri,
+                "the GPU training image's ECR URI",
+            ),
+        ):
+            if not value:
+                raise MissingSettingError(variable, what)
+        self.tracking_uri_for("aws")
 
     def tracking_uri_for(self, target: Target) -> str:
         if self.mlflow_tracking_uri:

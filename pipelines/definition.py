@@ -123,6 +123,7 @@ def _processor(ctx: PipelineContext, params: PipelineParameters, name: str) -> S
         env={
             "MLFLOW_TRACKING_URI": ctx.tracking_uri,
             "MATCH_TARGET": ctx.target,
+            "AWS_DEFAULT_REGION": ctx.settings.region,
             "PYTHONUNBUFFERED": "1",
         },
     )
@@ -193,6 +194,11 @@ def ingest_step(
         outputs.append(_output("store", store))
         arguments += ["--store-in", f"{PROCESSING_ROOT}/input/store"]
         arguments += ["--store-out", f"{PROCESSING_ROOT}/output/store"]
+    else:
+        # SageMaker Feature Store: groups are created on first use, with their offline store
+        # in the curated bucket, written by the execution role.
+        arguments += ["--offline-store-uri", ctx.settings.offline_store_uri]
+        arguments += ["--role-arn", ctx.settings.role_arn]
     args = _processor(ctx, params, "ingest").run(
         code=str(STEPS_DIR / "ingest_features.py"),
         inputs=inputs,
@@ -293,9 +299,21 @@ def register_step(
             params.model_approval_status,
             "--model-data-url",
             train.properties.ModelArtifacts.S3ModelArtifacts,
+            *_model_package_arguments(ctx, evaluate),
         ],
     )
     return ProcessingStep(name="Register", step_args=args)
+
+
+def _model_package_arguments(ctx: PipelineContext, evaluate: ProcessingStep) -> list:
+    """On AWS, registration also creates a model package (approval in Studio drives deploys)."""
+    if ctx.target == "local":
+        return []
+    arguments: list = ["--model-package-group", ctx.settings.package_group]
+    arguments += ["--evaluation-uri", _output_uri(evaluate, "evaluation")]
+    if ctx.settings.serving_image_uri:
+        arguments += ["--inference-image-uri", ctx.settings.serving_image_uri]
+    return arguments
 
 
 def quality_gate(

@@ -231,8 +231,14 @@ def _add_routes(
             return JSONResponse(body, status_code=503)
         return {"status": "ok", "model": _model_ref(model)}
 
+    # Load balancers and uptime checks often probe with HEAD.
+    app.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
+
     @app.get(
-        "/v1/model", response_model=schemas.ModelInfo, responses=ERROR_RESPONSES, tags=["model"]
+        "/v1/model",
+        response_model=schemas.ModelInfo,
+        responses={503: ERROR_RESPONSES[503]},
+        tags=["model"],
     )
     def model_info() -> Any:
         """The served model: name, version, metrics, feature list, when it was trained."""

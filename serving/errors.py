@@ -91,6 +91,9 @@ async def _on_api_error(request: Request, error: ApiError) -> JSONResponse:
 
 
 async def _on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if error.status_code == 400:
+        # FastAPI's own body decoding failed (bad UTF-8, a charset, nesting too deep ...).
+        return error_response(400, "malformed_json", "the body cannot be read as JSON", "body")
     code = _HTTP_CODES.get(error.status_code, "http_error")
     message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
     return error_response(error.status_code, code, message)

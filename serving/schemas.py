@@ -81,7 +81,9 @@ class ScoreRequest(BaseModel):
     job: JobRecord
     applicant_code: Code | None = None
     applicant: ApplicantRecord
-    top: int = Field(default=5, ge=0, le=50, description="how many contributions to return")
+    top: int = Field(
+        default=5, ge=0, le=50, strict=True, description="how many contributions to return"
+    )
 
 
 class RankedApplicantInput(BaseModel):
@@ -96,16 +98,23 @@ class RankRequest(BaseModel):
 
     Applicants come as records, as codes to look up in the feature store's online store, or
     both: at most ``max_rank_applicants`` in all (``GET /v1/model`` shows it; 1,000 unless the
-    server sets ``MATCH_MAX_RANK_APPLICANTS``).
+    server sets ``MATCH_MAX_RANK_APPLICANTS``). The job is ``job`` when given, else ``job_code``
+    is looked up; one of the two is required.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     job_code: Code | None = None
     job: JobRecord | None = None
-    applicants: list[RankedApplicantInput] = Field(default_factory=list)
-    applicant_codes: list[Code] = Field(default_factory=list)
-    limit: int | None = Field(default=None, ge=1, description="return only the best N")
+    applicants: list[RankedApplicantInput] = Field(
+        default_factory=list, description="records to score (codes unique across both lists)"
+    )
+    applicant_codes: list[Code] = Field(
+        default_factory=list,
+        description="codes to look up in the online store (unique; at least one applicant in all)",
+        json_schema_extra={"uniqueItems": True},
+    )
+    limit: int | None = Field(default=None, ge=1, strict=True, description="return only the best N")
 
 
 class ModelRef(BaseModel):

@@ -431,3 +431,31 @@ def test_request_logs_carry_ids_and_model_version_but_no_personal_data(
         record["cv_pt"],
     ):
         assert personal not in text
+
+
+def test_head_health_answers_like_get(client: TestClient) -> None:
+    assert client.head("/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [(b'{"job": "\xff"}', "application/json"), (b"[" * 5000 + b"]" * 5000, "application/json")],
+)
+def test_undecodable_bodies_are_malformed_json(client, content: bytes, content_type: str) -> None:
+    response = client.post("/v1/score", content=content, headers={"content-type": content_type})
+    assert response.status_code == 400
+    assert response.json()["error"] | {"message": ""} == {
+        "code": "malformed_json",
+        "message": "",
+        "field": "body",
+        "details": [],
+    }
+
+
+@pytest.mark.parametrize(("route", "field"), [("/v1/score", "top"), ("/v1/rank", "limit")])
+def test_counts_must_be_integers_not_booleans_or_text(client, route: str, field: str) -> None:
+    body = _score_body() if route == "/v1/score" else _rank_body(2)
+    for value in (True, "3"):
+        response = client.post(route, json=body | {field: value})
+        assert response.status_code == 422, value
+        assert response.json()["error"]["field"] == f"body.{field}"

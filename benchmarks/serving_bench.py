@@ -9,13 +9,16 @@
    the packages of ``serving/requirements.txt`` (what the Lambda image installs) under
    ``python -S``.
 2. Warm latency of ``POST /v1/score``, ``POST /v1/rank`` with 100 and with 1,000 applicant
-   records, in-process (the ASGI app called directly, and Starlette's ``TestClient``) and over
-   HTTP (``python -m serving`` on uvicorn, one keep-alive ``httpx`` client).
+   records, and ``POST /v1/rank`` with the same job and 100 and 1,000 applicants sent as codes
+   that the online store holds (the pipeline's store when it holds them, else a store built in
+   the temporary folder from the same records), in-process (the ASGI app called directly, and
+   Starlette's ``TestClient``) and over HTTP (``python -m serving`` on uvicorn, one keep-alive
+   ``httpx`` client).
 3. Beside each, LightGBM's own predict time on the same rows and where the rest of the time
-   goes (JSON, validation, profiles, feature matrix, predict, response).
-4. The targets (cold start < 1 s, score p99 < 10 ms, rank of 1,000 < 50 ms, latencies checked
-   against the p99 of the direct ASGI calls) and whether each is met. Nothing asserts: the
-   bench prints figures. See ``benchmarks/README.md``.
+   goes (JSON, validation, profiles or store lookup, feature matrix, predict, response).
+4. The targets (cold start < 1 s, score p99 < 10 ms, rank of 1,000 < 50 ms with records and
+   with codes, latencies checked against the p99 of the direct ASGI calls) and whether each is
+   met. Nothing asserts: the bench prints figures. See ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_DIR = ROOT / "build" / "serving" / "model"
 RAW_DIR = ROOT / ".lake" / "datathon-mlet03-raw" / "decision"
 REQUIREMENTS = ROOT / "serving" / "requirements.txt"
+#: where a pipeline run leaves the online store, and the serving environment that names it
+PIPELINE_STORE = (
+    ROOT / ".lake" / "datathon-mlet03-curated" / "feature-store" / "online-store.sqlite"
+)
+SERVING_ENV = ROOT / "build" / "serving" / "serving.env"
+SQLITE_PREFIX = "sqlite:///"
 RESULT_MARKER = "SERVING_BENCH_RESULT "
 RANK_SIZES = (100, 1000)
 SCORE_BODIES = 50  # distinct (job, applicant) pairs the score calls cycle through
@@ -175,10 +184,11 @@ class ColdStart:
 
 @dataclass
 class RouteFigures:
-    name: str  # score | rank-100 | rank-1000
+    name: str  # score | rank-100 | rank-1000 | rank-100-codes | rank-1000-codes
     path: str
     pairs: int  # (job, applicant) pairs per request
     body_bytes: int  # mean request body size
+    sends: str = "records"  # records | codes (job and applicants looked up in the online store)
     #: per harness (ASGI, TESTCLIENT, HTTP): latency of the whole route
     latency: dict[str, Latency] = field(default_factory=dict)
     raw_predict: dict[str, Latency] = field(default_factory=dict)  # LightGBM alone
@@ -194,6 +204,7 @@ class TargetCheck:
     measured: str
     checked_against: str
     met: bool | None  # None: not measured
+    note: str = ""
 
 
 @dataclass
@@ -202,6 +213,7 @@ class Figures:
     machine: dict[str, Any]
     model: dict[str, Any]
     records: dict[str, Any]
+    online_store: dict[str, Any]  # the store the codes scenarios look profiles up in
     cold_start: list[ColdStart]
     cold_start_skipped: list[str]
     server_start_s: float | None
@@ -342,6 +354,12 @@ def rank_body(records: Records, size: int) -> bytes:
     return encode({"job_code": code, "job": job, "applicants": applicants})
 
 
+def rank_codes_body(records: Records, size: int) -> bytes:
+    """The rank body of the codes scenarios: the same job and applicants, as codes."""
+    codes = [code for code, _ in records.applicants[:size]]
+    return encode({"job_code": records.jobs[0][0], "applicant_codes": codes})
+
+
 def records_figures(records: Records) -> dict[str, Any]:
     sizes = [len(encode(r)) for _, r in records.applicants]
     cvs = [len(r.get("cv_pt") or "") for _, r in records.applicants]
@@ -352,6 +370,131 @@ def records_figures(records: Records) -> dict[str, Any]:
         "applicant_record_bytes_mean": round(statistics.fmean(sizes)),
         "cv_pt_chars_mean": round(statistics.fmean(cvs)),
         "cv_pt_chars_max": max(cvs),
+    }
+
+
+# --------------------------------------------------------------------------- online store
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _sqlite_spec(setting: str) -> str | None:
+    """``sqlite:///<absolute path>`` for a SQLite store setting whose file exists, else None."""
+    setting = setting.strip().strip("\"'")
+    if not setting.startswith(SQLITE_PREFIX) or len(setting) == len(SQLITE_PREFIX):
+        return None
+    path = Path(setting[len(SQLITE_PREFIX) :]).resolve()
+    return f"{SQLITE_PREFIX}{path}" if path.is_file() else None
+
+
+def store_candidates() -> list[tuple[str, str]]:
+    """SQLite online stores a pipeline run left (or the environment names), with where each
+    came from: ``MATCH_ONLINE_STORE`` here, the one ``build/serving/serving.env`` names (written
+    by ``python -m pipelines.export_model``), the pipeline's default file."""
+    settings = [(os.environ.get("MATCH_ONLINE_STORE", ""), "MATCH_ONLINE_STORE in the environment")]
+    if SERVING_ENV.is_file():
+        for line in SERVING_ENV.read_text("utf-8").splitlines():
+            name, _, value = line.partition("=")
+            if name.strip() == "MATCH_ONLINE_STORE":
+                settings.append((value, f"the pipeline's store, named in {_relative(SERVING_ENV)}"))
+    settings.append((f"{SQLITE_PREFIX}{PIPELINE_STORE}", "the pipeline's store"))
+    found: dict[str, str] = {}
+    for setting, where in settings:
+        spec = _sqlite_spec(setting)
+        if spec is not None and spec not in found:
+            found[spec] = where
+    return list(found.items())
+
+
+class StoredProfiles:
+    """An online store opened read-only as the app opens it, with the app's group names."""
+
+    def __init__(self, spec: str, config: Any) -> None:
+        from featurestore.online import open_online_store
+        from serving.app import profile_field_types
+
+        self.spec = spec
+        self.jobs_group, self.applicants_group = config.jobs_group, config.applicants_group
+        store = open_online_store(spec, profile_field_types(config), config.region)
+        if store is None:
+            raise BenchError(f"no online store for {spec!r}")
+        self.store = store
+
+    def lookup(self, job_code: str, codes: Sequence[str]) -> tuple[Any, dict[str, Any]]:
+        """The job's profile (None when absent) and the applicants' profiles found, by code."""
+        job = self.store.get_profiles(self.jobs_group, [job_code]).get(job_code)
+        return job, self.store.get_profiles(self.applicants_group, list(codes))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def store_misses(spec: str, config: Any, job_code: str, codes: Sequence[str]) -> str | None:
+    """Why this store cannot serve the codes scenarios, or None when it holds them all."""
+    from featurestore.online import OnlineStoreError
+
+    try:
+        stored = StoredProfiles(spec, config)
+    except (OnlineStoreError, ValueError) as error:
+        return f"cannot be opened ({error})"
+    try:
+        job, applicants = stored.lookup(job_code, codes)
+    except OnlineStoreError as error:
+        return f"lookup failed ({error})"
+    finally:
+        stored.close()
+    if job is None:
+        return f"holds no job {job_code} in {config.jobs_group}"
+    if len(applicants) < len(codes):
+        held = f"{len(applicants):,} of the {len(codes):,} applicants"
+        return f"holds {held} in {config.applicants_group}"
+    return None
+
+
+def online_store_for(records: Records, config: Any, work: Path) -> tuple[str, dict[str, Any]]:
+    """The store the codes scenarios use: the first pipeline store holding the bench's job and
+    every one of its applicants, else one built in ``work`` from the same records."""
+    job_code = records.jobs[0][0]
+    codes = [code for code, _ in records.applicants[: max(RANK_SIZES)]]
+    skipped = []
+    for spec, where in store_candidates():
+        reason = store_misses(spec, config, job_code, codes)
+        if reason is None:
+            return spec, {
+                "source": where,
+                "path": spec[len(SQLITE_PREFIX) :],
+                "built": False,
+                "profiles": "as the pipeline's feature ingestion computed and stored them",
+                "job_code": job_code,
+                "applicants": len(codes),
+                "skipped": skipped,
+            }
+        skipped.append(f"{where} ({spec[len(SQLITE_PREFIX) :]}): {reason}")
+    from tests.serving.factory import build_online_store
+
+    started = time.perf_counter()
+    path = build_online_store(
+        work / "feature-store", dict(records.jobs), dict(records.applicants[: len(codes)])
+    )
+    built_s = time.perf_counter() - started
+    spec = f"{SQLITE_PREFIX}{path.resolve()}"
+    reason = store_misses(spec, config, job_code, codes)
+    if reason is not None:
+        raise BenchError(f"the online store built from the records {reason}")
+    why = "; ".join(skipped) if skipped else "no pipeline store found"
+    return spec, {
+        "source": (
+            "built in the temporary folder from the bench's records "
+            f"(tests.serving.factory.build_online_store, {built_s:.1f} s): {why}"
+        ),
+        "path": str(path),
+        "built": True,
+        "profiles": "computed from the bench's records by build_online_store",
+        "job_code": job_code,
+        "applicants": len(codes),
+        "skipped": skipped,
     }
 
 
@@ -368,11 +511,14 @@ class ColdEnv:
     note: str = ""
 
 
-def child_env(model_dir: Path, *, pythonpath: str | None, extra_path: str | None) -> dict:
-    """The environment of a serving process: this one's, with the bench's model, no online
-    store, and only the given import path (other ``MATCH_`` settings are passed on)."""
+def child_env(
+    model_dir: Path, *, pythonpath: str | None, extra_path: str | None, online_store: str = ""
+) -> dict:
+    """The environment of a serving process: this one's, with the bench's model, the given
+    online store (none by default) and only the given import path (other ``MATCH_`` settings
+    are passed on)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "SERVING_BENCH_"))}
-    env |= {"MATCH_MODEL_URI": str(model_dir), "MATCH_ONLINE_STORE": ""}
+    env |= {"MATCH_MODEL_URI": str(model_dir), "MATCH_ONLINE_STORE": online_store}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     if extra_path:
@@ -715,13 +861,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def http_server(model_dir: Path, log_file: Path) -> Iterator[tuple[str, float]]:
-    """``python -m serving`` on a free port; yields its URL and seconds to the first 200."""
+def http_server(
+    model_dir: Path, log_file: Path, online_store: str = ""
+) -> Iterator[tuple[str, float]]:
+    """``python -m serving`` on a free port, with ``MATCH_ONLINE_STORE=online_store``; yields
+    its URL and seconds to the first 200."""
     import httpx
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = child_env(model_dir, pythonpath=str(ROOT), extra_path=None)
+    env = child_env(model_dir, pythonpath=str(ROOT), extra_path=None, online_store=online_store)
     with open(log_file, "w") as log:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -782,11 +931,16 @@ def raw_predict(
         route.raw_reference = "predict + pred_contrib"
 
 
-def body_matrix(body: bytes) -> np.ndarray:
-    """The feature matrix the route computes for this request body."""
+def body_matrix(body: bytes, stored: StoredProfiles | None = None) -> np.ndarray:
+    """The feature matrix the route computes for this request body (codes: from ``stored``)."""
     from serving.scoring import applicant_profile_of, feature_matrix, job_profile_of
 
     parsed = json.loads(body)
+    if "applicant_codes" in parsed:
+        if stored is None:
+            raise BenchError("a body of codes needs the online store")
+        job, found = stored.lookup(parsed["job_code"], parsed["applicant_codes"])
+        return feature_matrix(job, [found[code] for code in parsed["applicant_codes"]])
     if "applicant" in parsed:
         applicants = [parsed["applicant"]]
     else:
@@ -876,6 +1030,62 @@ def stage_breakdown(model: Any, route: RouteFigures, body: bytes, iterations: in
     }
 
 
+def codes_stage_breakdown(
+    model: Any, route: RouteFigures, body: bytes, iterations: int, stored: StoredProfiles
+) -> None:
+    """The stages of a rank by codes, each called directly on the same body (median ms): the
+    store lookup replaces the records and profiles stages of a rank by records."""
+    from serving import schemas
+    from serving.scoring import Candidate, feature_matrix
+
+    parsed = json.loads(body)
+    request = schemas.RankRequest.model_validate(parsed)
+    codes = request.applicant_codes
+    if request.job_code is None or not codes:
+        raise BenchError(f"{route.name}: the body holds no job_code or no applicant_codes")
+
+    def lookup() -> tuple[Any, list[Candidate], list[str]]:
+        # as the route: the job's profile, then the applicants' as candidates and the misses
+        job, found = stored.lookup(request.job_code, codes)
+        candidates = [Candidate(c, found[c], "feature_store") for c in codes if c in found]
+        return job, candidates, [c for c in codes if c not in found]
+
+    job, candidates, not_found = lookup()
+    if job is None or not_found:
+        raise BenchError(f"{route.name}: the online store misses the job or applicants")
+    profiles = [c.profile for c in candidates]
+    rows = feature_matrix(job, profiles)
+    predicted = model.probabilities(rows)
+    ref = {"name": model.name, "version": model.version}
+
+    def respond() -> bytes:
+        order = sorted(range(len(predicted)), key=lambda i: -predicted[i])
+        ranking = [
+            {
+                "rank": n,
+                "applicant_code": candidates[i].applicant_code,
+                "probability": float(predicted[i]),
+                "source": candidates[i].source,
+            }
+            for n, i in enumerate(order, start=1)
+        ]
+        result = {"job_code": request.job_code, "model": ref, "count": len(ranking)}
+        result |= {"ranking": ranking, "not_found": not_found}
+        return schemas.RankResponse.model_validate(result).model_dump_json().encode()
+
+    stages: dict[str, Callable[[], Any]] = {
+        "JSON parse": lambda: json.loads(body),
+        "validation (pydantic)": lambda: schemas.RankRequest.model_validate(parsed),
+        "store lookup (codes: job + applicants)": lookup,
+        "feature matrix": lambda: feature_matrix(job, profiles),
+        "LightGBM predict (score: + contrib)": lambda: model.probabilities(rows),
+        "response (model + JSON)": respond,
+    }
+    route.breakdown_ms = {
+        name: timed(stage, iterations, warmup=1).p50_ms for name, stage in stages.items()
+    }
+
+
 # --------------------------------------------------------------------------- targets
 
 
@@ -909,19 +1119,41 @@ def target_checks(figures: Figures) -> list[TargetCheck]:
                 latency.p99_ms < TARGET_SCORE_P99_MS,
             )
         )
-    rank = routes.get("rank-1000")
-    if rank is not None and ASGI in rank.latency:
+    for name, sent in (("rank-1000", "records"), ("rank-1000-codes", "codes")):
+        rank = routes.get(name)
+        target = f"POST /v1/rank, 1,000 applicants ({sent})"
+        if rank is None or ASGI not in rank.latency:
+            limit = f"< {TARGET_RANK1000_MS:g} ms"
+            checks.append(TargetCheck(target, limit, "-", "not run", None))
+            continue
         latency = rank.latency[ASGI]
         checks.append(
             TargetCheck(
-                "POST /v1/rank, 1,000 applicants",
+                target,
                 f"< {TARGET_RANK1000_MS:g} ms",
                 f"p50 {latency.p50_ms:.1f} ms, p99 {latency.p99_ms:.1f} ms",
                 f"p99 (strict) {ASGI}, {latency.n} calls",
                 latency.p99_ms < TARGET_RANK1000_MS,
             )
         )
+    records, codes = routes.get("rank-1000"), routes.get("rank-1000-codes")
+    if records is not None and codes is not None:
+        checks[-1].note = rank_paths_note(records, codes)
     return checks
+
+
+def rank_paths_note(records: RouteFigures, codes: RouteFigures) -> str:
+    """One line on why ranking by records is slower than by codes, with the stage figures."""
+    profiles = records.breakdown_ms.get("profiles")
+    lookup = codes.breakdown_ms.get("store lookup (codes: job + applicants)")
+    figures = ""
+    if profiles is not None and lookup is not None:
+        figures = f" ({profiles:.1f} ms of profiles against a {lookup:.1f} ms store lookup)"
+    return (
+        "records are slower: each request computes the applicants' profiles from their "
+        "records, CV text included; codes reuse the profiles computed once at ingestion and "
+        f"read from the online store{figures}"
+    )
 
 
 # --------------------------------------------------------------------------- printing
@@ -968,6 +1200,13 @@ def print_header(figures: Figures) -> None:
         f"bytes of JSON on average, cv_pt {records['cv_pt_chars_mean']:,} chars on average "
         f"(max {records['cv_pt_chars_max']:,})"
     )
+    store = figures.online_store
+    if store:
+        print(
+            f"Online store (rank by codes): {store['source']}; {store['path']}; job "
+            f"{store['job_code']} and {store['applicants']:,} applicants, profiles "
+            f"{store['profiles']}"
+        )
 
 
 def print_cold(figures: Figures) -> None:
@@ -1069,9 +1308,13 @@ def print_latency(figures: Figures) -> None:
     if not figures.routes or not figures.routes[0].breakdown_ms:
         return
     print("\n  Where the time goes (median ms per stage, each called directly on the same body)")
-    names = list(figures.routes[0].breakdown_ms)
-    for route in figures.routes[1:]:
-        names += [n for n in route.breakdown_ms if n not in names]
+    names: list[str] = []
+    for route in figures.routes:  # a stage new to a route goes before its next known stage
+        own = list(route.breakdown_ms)
+        for k, name in enumerate(own):
+            if name not in names:
+                after = [names.index(n) for n in own[k + 1 :] if n in names]
+                names.insert(after[0] if after else len(names), name)
     headers = ["stage", *(r.name for r in figures.routes)]
     rows = [[name, *(_ms(r.breakdown_ms.get(name), 3) for r in figures.routes)] for name in names]
     sums = [sum(r.breakdown_ms.values()) for r in figures.routes]
@@ -1081,6 +1324,12 @@ def print_latency(figures: Figures) -> None:
     rest = [None if p is None else p - s for p, s in zip(p50s, sums, strict=True)]
     rows.append(["rest: ASGI, routing, middleware, log line", *(_ms(r, 3) for r in rest)])
     print(render_table(headers, rows, "l" + "r" * len(figures.routes)))
+    if any(route.sends == "codes" for route in figures.routes):
+        print(
+            "  codes: store lookup = the job's and the applicants' stored profiles read from the "
+            "online store (SQLite, JSON-decoded) and made candidates, as the route does; "
+            "feature matrix = from those stored profiles (no records, no profiles computed)"
+        )
 
 
 def print_targets(figures: Figures) -> None:
@@ -1096,6 +1345,9 @@ def print_targets(figures: Figures) -> None:
         for t in figures.targets
     ]
     print(render_table(["target", "limit", "measured", "checked against", "result"], rows, "lllll"))
+    for check in figures.targets:
+        if check.note:
+            print(f"  {check.note}")
 
 
 def write_json(path: Path, figures: Figures) -> None:
@@ -1178,9 +1430,24 @@ def bench_warm(figures: Figures, args: argparse.Namespace, model_dir: Path, work
         route = RouteFigures(f"rank-{size}", "/v1/rank", size, len(body))
         routes.append(route)
         workloads.append(Workload(route, [body], calls, warmup))
+
+    print("Online store for the codes scenarios ...", flush=True)
+    config = load_config(child_env(model_dir, pythonpath=None, extra_path=None))
+    store_spec, figures.online_store = online_store_for(records, config, work)
+    print(f"  {figures.online_store['source']}", flush=True)
+    for size, calls, warmup in zip(
+        RANK_SIZES, (args.rank100_calls, args.rank1000_calls), (10, 3), strict=True
+    ):
+        body = rank_codes_body(records, size)
+        route = RouteFigures(f"rank-{size}-codes", "/v1/rank", size, len(body), sends="codes")
+        routes.append(route)
+        workloads.append(Workload(route, [body], calls, warmup))
     figures.routes = routes
 
-    config = load_config(child_env(model_dir, pythonpath=None, extra_path=None))
+    # One app for every scenario: records never touch the store, codes are looked up in it.
+    config = load_config(
+        child_env(model_dir, pythonpath=None, extra_path=None, online_store=store_spec)
+    )
     with app_logs_discarded():
         app = create_app(config)
     holder = getattr(app.state, "model_holder", None)
@@ -1205,18 +1472,26 @@ def bench_warm(figures: Figures, args: argparse.Namespace, model_dir: Path, work
             measure_harness(figures, client, workloads, TESTCLIENT)
 
     print("Raw LightGBM predict and stage breakdown ...", flush=True)
-    for workload in workloads:
-        route = workload.route
-        stage_breakdown(model, route, workload.bodies[0], min(workload.iterations, 50))
-        matrices = [body_matrix(body) for body in workload.bodies]
-        raw_predict(model, route, matrices, workload.iterations)
+    stored = StoredProfiles(store_spec, config)
+    try:
+        for workload in workloads:
+            route = workload.route
+            body, iterations = workload.bodies[0], min(workload.iterations, 50)
+            if route.sends == "codes":
+                codes_stage_breakdown(model, route, body, iterations, stored)
+            else:
+                stage_breakdown(model, route, body, iterations)
+            matrices = [body_matrix(body, stored) for body in workload.bodies]
+            raw_predict(model, route, matrices, workload.iterations)
+    finally:
+        stored.close()
 
     if not args.no_http:
         import httpx
 
         print("Warm latency over HTTP (python -m serving, uvicorn) ...", flush=True)
         with (
-            http_server(model_dir, work / "uvicorn.log") as (url, ready),
+            http_server(model_dir, work / "uvicorn.log", store_spec) as (url, ready),
             httpx.Client(base_url=url, timeout=60.0) as client,
         ):
             figures.server_start_s = ready
@@ -1252,6 +1527,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=machine_figures(),
         model={},
         records={},
+        online_store={},
         cold_start=[],
         cold_start_skipped=[],
         server_start_s=None,

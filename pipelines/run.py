@@ -1,9 +1,22 @@
-"""Run the pipeline: ``python -m pipelines.run [--target local] [--data DIR] [--param K=V ...]``.
+"""Run the pipeline: ``python -m pipelines.run [--target local|aws] [--data DIR] [--param K=V]``.
 
-Locally: generates the demo data on first use (or mirrors ``--data`` into the local lake),
-compiles the definition, runs it with the local executor and prints a summary. The exit code
-is 0 when the execution succeeded, 1 when it stopped at a Fail step or a failing step, and 2
-for a usage error (bad parameter, missing data files).
+Locally (the default): generates the demo data on first use (or mirrors ``--data`` into the
+local lake), compiles the definition, runs it with the local executor and prints a summary.
+
+On AWS (``--target aws``): compiles the same definition, uploads the step code it names,
+creates or updates the SageMaker pipeline, starts an execution with the ``--param`` overrides,
+follows it step by step and prints the same summary as the local run (`pipelines.aws`).
+Options for it alone:
+
+- ``--sync-data``: first mirror the local data folder (``--data DIR``, else the demo data,
+  generated on first use) to the raw bucket and run on it; ``--data`` implies it;
+- ``--upsert-only``: create or update the pipeline, start nothing;
+- ``--no-follow``: start the execution, print its ARN and return;
+- ``--describe``: print the summary of the newest execution; starts and uploads nothing.
+
+The exit code is 0 when the execution succeeded, 1 when it stopped at a Fail step or a failing
+step (or was stopped), and 2 for a usage error or something to fix first (bad parameter,
+missing data files, a setting, a bucket, a role or credentials).
 """
 
 from __future__ import annotations
@@ -14,11 +27,15 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.config import PROJECT_ROOT, MissingSettingError, Settings, load_settings
 from pipelines.lake import Lake, LakePathError
 from pipelines.local.executor import ParameterError
 from pipelines.local.graph import DefinitionError
+
+if TYPE_CHECKING:
+    from pipelines.aws import AwsRequest
 
 RAW_FILES = ("vagas.json", "applicants.json", "prospects.json")
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -46,7 +63,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-cache", action="store_true", help="run every step afresh")
     parser.add_argument("--quiet", action="store_true", help="show step lines, not step output")
+    aws = parser.add_argument_group("--target aws only")
+    aws.add_argument(
+        "--sync-data",
+        action="store_true",
+        help="upload --data (or the local demo data) to the raw bucket first and run on it",
+    )
+    aws.add_argument(
+        "--upsert-only", action="store_true", help="create or update the pipeline, start nothing"
+    )
+    aws.add_argument(
+        "--no-follow", action="store_true", help="start the execution, print its ARN, return"
+    )
+    aws.add_argument(
+        "--describe",
+        action="store_true",
+        help="print the summary of the newest execution (no upload, no start)",
+    )
     return parser.parse_args(argv)
+
+
+AWS_ONLY = ("sync_data", "upsert_only", "no_follow", "describe")
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:
@@ -65,13 +106,17 @@ def dataset_name_for(folder: Path) -> str:
     )
 
 
-def stage_user_data(folder: Path, settings: Settings, lake: Lake) -> str:
-    """Mirror a user's data folder into the raw lake; return its URI. The folder is untouched."""
+def check_data_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise UsageError(f"--data {folder} is not a folder")
     missing = [name for name in RAW_FILES if not (folder / name).is_file()]
     if missing:
         raise UsageError(f"--data {folder} lacks {', '.join(missing)} (the Decision JSON files)")
+
+
+def stage_user_data(folder: Path, settings: Settings, lake: Lake) -> str:
+    """Mirror a user's data folder into the raw lake; return its URI. The folder is untouched."""
+    check_data_folder(folder)
     uri = f"s3://{settings.raw_bucket}/{dataset_name_for(folder)}"
     target = lake.path(uri)
     if target.exists():
@@ -142,12 +187,62 @@ def run_local(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.succeeded else EXIT_FAILED
 
 
+def aws_request(args: argparse.Namespace, settings: Settings) -> AwsRequest:
+    """The AWS target's request from the command line; UsageError for what does not fit."""
+    from pipelines.aws import AwsRequest, DataUpload
+
+    if args.no_cache:
+        raise UsageError("--no-cache is for --target local; on SageMaker the definition caches")
+    overrides = parse_overrides(args.param)
+    if args.describe:
+        given = [_flag(d) for d in ("sync_data", "upsert_only", "no_follow") if getattr(args, d)]
+        given += ["--data"] * bool(args.data) + ["--param"] * bool(args.param)
+        if given:
+            raise UsageError(f"--describe starts nothing, so it takes no {', '.join(given)}")
+        return AwsRequest(describe=True)
+    if args.upsert_only and (args.param or args.no_follow):
+        raise UsageError("--upsert-only starts no execution: drop --param / --no-follow")
+    data = None
+    if args.data or args.sync_data:
+        if "InputDataUrl" in overrides:
+            raise UsageError("--param InputDataUrl and --sync-data/--data both name the data")
+        if args.data:
+            check_data_folder(args.data)
+            folder, dataset = args.data, dataset_name_for(args.data)
+        else:
+            lake = Lake(settings.lake_dir)
+            folder, dataset = lake.path(ensure_demo_data(settings, lake)), settings.dataset
+        data = DataUpload(folder, f"s3://{settings.raw_bucket}/{dataset}")
+    return AwsRequest(
+        overrides=overrides,
+        data=data,
+        required_files=RAW_FILES,
+        upsert_only=args.upsert_only,
+        follow=not args.no_follow,
+    )
+
+
+def run_aws(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.aws import run_aws as run_on_sagemaker
+    from pipelines.aws_errors import AwsSetupError
+
+    request = aws_request(args, settings)
+    try:
+        return run_on_sagemaker(request, settings)
+    except AwsSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = load_settings()
     try:
         if args.target == "aws":
-            raise UsageError("TARGET=aws is not available yet: the AWS target is on its way")
+            return run_aws(args, settings)
+        given = [_flag(dest) for dest in AWS_ONLY if getattr(args, dest)]
+        if given:
+            raise UsageError(f"{', '.join(given)} only apply to --target aws")
         return run_local(args, settings)
     except (
         UsageError,

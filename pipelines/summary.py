@@ -3,11 +3,37 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipelines.lake import Lake
 from pipelines.local.executor import ExecutionResult
+
+
+class ResultFiles(Protocol):
+    """Where the summary reads result files and how it names output locations."""
+
+    heading: str
+
+    def read_json(self, uri: str, name: str) -> dict | None: ...
+
+    def location(self, uri: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class LakeResultFiles:
+    """Result files of a local run: the local lake."""
+
+    lake: Lake
+    heading: str = "Outputs (s3:// paths live under the local lake):"
+
+    def read_json(self, uri: str, name: str) -> dict | None:
+        path = self.lake.path(uri) / name
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def location(self, uri: str) -> str:
+        return _relative(self.lake.path(uri))
 
 
 def _output_uri(result: ExecutionResult, step: str, output: str) -> str | None:
@@ -19,11 +45,8 @@ def _output_uri(result: ExecutionResult, step: str, output: str) -> str | None:
         return None
 
 
-def _read_json(lake: Lake, uri: str | None, name: str) -> dict | None:
-    if not uri:
-        return None
-    path = lake.path(uri) / name
-    return json.loads(path.read_text()) if path.exists() else None
+def _read_json(files: ResultFiles, uri: str | None, name: str) -> dict | None:
+    return files.read_json(uri, name) if uri else None
 
 
 def quality_lines(evaluation: dict) -> list[str]:
@@ -54,24 +77,38 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def render(result: ExecutionResult, lake: Lake, seconds: float, extra: dict[str, Any]) -> str:
+def registration_lines(registration: dict) -> list[str]:
+    lines = [
+        f"Registered {registration['model_name']} version {registration['version']} "
+        f"({registration['approval_status']}" + (", champion)" if registration["champion"] else ")")
+    ]
+    if registration.get("model_package_arn"):
+        status = registration.get("model_package_approval_status")
+        lines.append(
+            f"  model package {registration['model_package_arn']}"
+            + (f" ({status})" if status else "")
+        )
+    return lines
+
+
+def render(
+    result: ExecutionResult, files: Lake | ResultFiles, seconds: float, extra: dict[str, Any]
+) -> str:
+    """The summary of an execution; ``files`` is the local lake or another `ResultFiles`."""
+    if isinstance(files, Lake):
+        files = LakeResultFiles(files)
     lines = [f"\nExecution {result.execution_id}: {result.status} in {seconds:.1f}s"]
     for step in result.steps:
         note = f"  ({step.detail})" if step.detail and step.status != "Failed" else ""
         lines.append(f"  {step.name:<20} {step.status.lower():<10} {step.seconds:6.1f}s{note}")
-    evaluation = _read_json(lake, _output_uri(result, "Evaluate", "evaluation"), "evaluation.json")
+    evaluation = _read_json(files, _output_uri(result, "Evaluate", "evaluation"), "evaluation.json")
     if evaluation:
         lines += ["", "Model quality on the test period:", *quality_lines(evaluation)]
     registration = _read_json(
-        lake, _output_uri(result, "Register", "registration"), "registration.json"
+        files, _output_uri(result, "Register", "registration"), "registration.json"
     )
     if registration:
-        lines += [
-            "",
-            f"Registered {registration['model_name']} version {registration['version']} "
-            f"({registration['approval_status']}"
-            + (", champion)" if registration["champion"] else ")"),
-        ]
+        lines += ["", *registration_lines(registration)]
     if result.failure_reason:
         lines += ["", f"Stopped: {result.failure_reason}"]
     outputs = {
@@ -83,7 +120,7 @@ def render(result: ExecutionResult, lake: Lake, seconds: float, extra: dict[str,
     outputs["model"] = model
     shown = [(k, v) for k, v in outputs.items() if v]
     if shown:
-        lines += ["", "Outputs (s3:// paths live under the local lake):"]
-        lines += [f"  {name:<13} {_relative(lake.path(uri))}" for name, uri in shown]
+        lines += ["", files.heading]
+        lines += [f"  {name:<13} {files.location(uri)}" for name, uri in shown]
     lines += [f"  {name:<13} {value}" for name, value in extra.items()]
     return "\n".join(lines)

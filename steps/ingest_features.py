@@ -3,14 +3,18 @@
 Reads ``profiles/jobs.parquet`` and ``profiles/applicants.parquet`` from the preprocessing
 step and writes them to two feature groups, ``<prefix>-jobs`` and ``<prefix>-applicants``.
 With the local backend the store is a folder: the pipeline hands the current store in
-(``--store-in``) and takes the updated one out (``--store-out``). Idempotent. Writes
-``ingestion_report.json`` with what was written, unchanged and failed per group.
+(``--store-in``) and takes the updated one out (``--store-out``). With the SageMaker backend
+the groups live in SageMaker Feature Store (created on first use, their offline store under
+``--offline-store-uri``, written by ``--role-arn``) and the step needs no store folder.
+Idempotent. Writes ``ingestion_report.json`` with what was written, unchanged and failed per
+group; exits 5 when more than ``--max-failed-share`` of the records failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -18,10 +22,17 @@ from pathlib import Path
 import pandas as pd
 
 from featurestore.local import LocalFeatureStore
+from featurestore.sagemaker import (
+    FeatureStoreError,
+    SageMakerFeatureStore,
+    sagemaker_feature_store,
+)
 from featurestore.spec import FeatureGroupError, IngestionReport, spec_from_frame
+from featurestore.store import FeatureStore
 
 GROUPS = (("jobs", "job_code"), ("applicants", "applicant_code"))
 EXIT_BAD_INPUT = 2
+EXIT_STORE_ERROR = 3
 EXIT_FAILED_RECORDS = 5
 
 
@@ -29,10 +40,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles-dir", default="/opt/ml/processing/input/profiles")
     parser.add_argument("--report-dir", default="/opt/ml/processing/output/report")
-    parser.add_argument("--backend", choices=["local"], default="local")
+    parser.add_argument("--backend", choices=["local", "sagemaker"], default="local")
     parser.add_argument("--group-prefix", default="datathon-mlet03-match")
-    parser.add_argument("--store-in", default="/opt/ml/processing/input/store")
-    parser.add_argument("--store-out", default="/opt/ml/processing/output/store")
+    local = parser.add_argument_group("local backend")
+    local.add_argument("--store-in", default="/opt/ml/processing/input/store")
+    local.add_argument("--store-out", default="/opt/ml/processing/output/store")
+    aws = parser.add_argument_group("sagemaker backend")
+    aws.add_argument("--offline-store-uri", help="s3:// prefix of new groups' offline store")
+    aws.add_argument("--role-arn", help="role SageMaker writes new groups' offline store with")
+    aws.add_argument(
+        "--region",
+        default=os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION"),
+        help="AWS region (default: AWS_DEFAULT_REGION, else AWS_REGION)",
+    )
     parser.add_argument(
         "--max-failed-share",
         type=float,
@@ -56,7 +76,27 @@ def prepare_store(store_in: Path, store_out: Path) -> Path:
     return store_out
 
 
-def ingest_all(store: LocalFeatureStore, profiles_dir: Path, prefix: str) -> list[IngestionReport]:
+def backend_problem(args: argparse.Namespace) -> str | None:
+    """What the chosen backend's arguments lack, in one line; None when nothing."""
+    if args.backend != "sagemaker":
+        return None
+    needed = {"--offline-store-uri": args.offline_store_uri, "--role-arn": args.role_arn}
+    missing = [flag for flag, value in needed.items() if not value]
+    if missing:
+        return f"--backend sagemaker needs {' and '.join(missing)}"
+    if not args.offline_store_uri.startswith("s3://"):
+        return f"--offline-store-uri must be an s3:// URI, not {args.offline_store_uri!r}"
+    return None
+
+
+def open_store(args: argparse.Namespace) -> LocalFeatureStore | SageMakerFeatureStore:
+    """The store the arguments name: a local folder (copied in) or SageMaker Feature Store."""
+    if args.backend == "sagemaker":
+        return sagemaker_feature_store(args.offline_store_uri, args.role_arn, args.region)
+    return LocalFeatureStore(prepare_store(Path(args.store_in), Path(args.store_out)))
+
+
+def ingest_all(store: FeatureStore, profiles_dir: Path, prefix: str) -> list[IngestionReport]:
     reports = []
     for kind, record_id in GROUPS:
         frame = pd.read_parquet(profiles_dir / f"{kind}.parquet")
@@ -73,9 +113,12 @@ def ingest_all(store: LocalFeatureStore, profiles_dir: Path, prefix: str) -> lis
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    problem = backend_problem(args)
+    if problem:
+        print(f"ERROR: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
-        root = prepare_store(Path(args.store_in), Path(args.store_out))
-        store = LocalFeatureStore(root)
+        store = open_store(args)
         try:
             reports = ingest_all(store, Path(args.profiles_dir), args.group_prefix)
         finally:
@@ -83,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, FeatureGroupError) as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except FeatureStoreError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return EXIT_STORE_ERROR
     out = Path(args.report_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = {"backend": args.backend, "groups": [r.as_dict() for r in reports]}

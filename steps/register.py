@@ -2,22 +2,28 @@
 
 Runs only on the condition's true branch. Idempotent: a model already registered from the same
 training run is not registered twice; its version is reused and its approval status updated.
-Writes ``registration.json`` (name, version, approval status, champion or not, model data URL).
+On AWS (``--model-package-group`` given) it also creates a SageMaker model package in that
+group, found again by the training run id on a re-run: approving it in SageMaker Studio is what
+drives deployment. Writes ``registration.json`` (name, version, approval status, champion or
+not, model data URL, model package ARN and group).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 import tracking
+from steps import model_package
 from steps.model_files import ModelFilesError, load_model_dir, unpack_model_archive
 
-APPROVAL_STATUSES = ("Approved", "PendingManualApproval", "Rejected")
+APPROVAL_STATUSES = model_package.APPROVAL_STATUSES
 EXIT_BAD_INPUT = 2
+PACKAGE_GROUP_DESCRIPTION = "Candidate-job match scorer (model packages from the pipeline)"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -28,7 +34,78 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--model-name", default="datathon-mlet03-match")
     parser.add_argument("--approval-status", default="PendingManualApproval")
     parser.add_argument("--model-data-url", default="")
+    parser.add_argument(
+        "--model-package-group", default="", help="SageMaker model package group; empty: skip"
+    )
+    parser.add_argument(
+        "--evaluation-uri", default="", help="S3 prefix of the evaluation output (evaluation.json)"
+    )
+    parser.add_argument("--inference-image-uri", default="", help="ECR URI of the serving image")
+    parser.add_argument(
+        "--region", default=os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION", "")
+    )
     return parser.parse_args(argv)
+
+
+def sagemaker_client(region: str):
+    """The SageMaker client for the model package calls (tests replace this function)."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 5})
+    return boto3.client("sagemaker", region_name=region, config=config)
+
+
+def package_arguments_problem(args: argparse.Namespace) -> str | None:
+    """What is missing for a model package, checked before anything is registered."""
+    if not args.model_package_group:
+        return None
+    if not args.evaluation_uri.startswith("s3://"):
+        return "--evaluation-uri (the evaluation output's s3:// prefix) is required with a group"
+    if not args.model_data_url.startswith("s3://"):
+        return "--model-data-url (the model.tar.gz on S3) is required with a group"
+    if not args.region:
+        return "no region: pass --region or set AWS_DEFAULT_REGION"
+    return None
+
+
+def package_metadata(info: tracking.ModelVersionInfo, metadata: dict, test_auc) -> dict:
+    return {
+        model_package.RUN_ID_KEY: info.run_id or "",
+        "mlflow_model_name": info.name,
+        "mlflow_model_version": info.version,
+        "data_version": metadata.get("data_version", ""),
+        "code_version": metadata.get("code_version", ""),
+        "test_auc": f"{test_auc:.6f}" if isinstance(test_auc, float) else "",
+    }
+
+
+def register_package(
+    args: argparse.Namespace, info: tracking.ModelVersionInfo, metadata: dict, test_auc
+) -> model_package.PackageResult:
+    """Ensure the group, then find (or create) the run's package in it."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        client = sagemaker_client(args.region)
+    except (BotoCoreError, ValueError) as error:
+        message = f"cannot build a SageMaker client for region {args.region!r}: {error}"
+        raise model_package.ModelPackageError(message) from error
+    model_package.ensure_model_package_group(
+        client, args.model_package_group, PACKAGE_GROUP_DESCRIPTION
+    )
+    return model_package.ensure_model_package(
+        client,
+        args.model_package_group,
+        model_data_url=args.model_data_url,
+        approval_status=args.approval_status,
+        evaluation_s3_uri=args.evaluation_uri,
+        image_uri=args.inference_image_uri,
+        metadata=package_metadata(info, metadata, test_auc),
+        description=(
+            f"{info.name} version {info.version}, {model_package.run_marker(info.run_id or '')}"
+        ),
+    )
 
 
 def version_tags(
@@ -78,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.approval_status not in APPROVAL_STATUSES:
         print(f"ERROR: --approval-status must be one of {APPROVAL_STATUSES}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    problem = package_arguments_problem(args)
+    if problem:
+        print(f"ERROR: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     with tempfile.TemporaryDirectory() as tmp:
         try:
             model = load_model_dir(unpack_model_archive(Path(args.model_dir), Path(tmp)))
@@ -90,7 +171,17 @@ def main(argv: list[str] | None = None) -> int:
         print("ERROR: the model's metadata has no MLflow run id to register", file=sys.stderr)
         return EXIT_BAD_INPUT
     tags = version_tags(args.approval_status, evaluation, args.model_data_url, model.metadata)
-    info = register(args.model_name, run_id, tags, args.approval_status)
+    test_auc = evaluation.get("metrics", {}).get("auc")
+    try:
+        info = register(args.model_name, run_id, tags, args.approval_status)
+        package = (
+            register_package(args, info, model.metadata, test_auc)
+            if args.model_package_group
+            else None
+        )
+    except (tracking.TrackingNotConfiguredError, model_package.ModelPackageError) as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     champion = args.approval_status == tracking.APPROVED
     result = {
         "model_name": info.name,
@@ -99,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         "champion": champion,
         "mlflow_run_id": run_id,
         "model_data_url": args.model_data_url,
-        "test_auc": evaluation.get("metrics", {}).get("auc"),
+        "test_auc": test_auc,
+        "model_package_group": args.model_package_group or None,
+        "model_package_arn": package.arn if package else None,
+        "model_package_approval_status": package.approval_status if package else None,
     }
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
         f"registered {info.name} version {info.version} ({args.approval_status})"
         + (", now the champion" if champion else "")
     )
+    if package:
+        action = "created" if package.created else "already registered"
+        if package.status_updated:
+            action += ", approval status updated"
+        print(f"model package {package.arn} ({package.approval_status}; {action})")
     return 0
 
 

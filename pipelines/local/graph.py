@@ -40,12 +40,16 @@ class StepGraph:
         return order
 
     def edges(self) -> Iterator[tuple[str, str, str]]:
-        """(upstream, downstream, label) for drawing: label is 'if', 'else' or ''."""
+        """(upstream, downstream, label) for drawing: label is 'if', 'else' or ''.
+
+        Only the edge from a condition to a step of one of its branches is labelled; a step
+        that merely reads a condition's properties or names it in DependsOn gets ''.
+        """
         for node in self.steps.values():
             for upstream in sorted(node.depends_on):
                 label = ""
-                parent = self.steps[upstream]
-                if parent.type == "Condition":
+                if node.branch_of == upstream:
+                    parent = self.steps[upstream]
                     label = "if" if node.name in branch_names(parent.spec, "IfSteps") else "else"
                 yield upstream, node.name, label
 
@@ -54,15 +58,19 @@ def branch_names(condition_spec: Mapping[str, Any], key: str) -> list[str]:
     return [step["Name"] for step in condition_spec.get("Arguments", {}).get(key, [])]
 
 
-def _dependencies(spec: Mapping[str, Any]) -> set[str]:
-    found = step_references(spec.get("Arguments", {}))
-    found |= set(spec.get("DependsOn", []))
+def data_dependencies(spec: Mapping[str, Any]) -> set[str]:
+    """Steps whose properties or property files this step reads (Get / Std:JsonGet).
+
+    A condition depends on what its conditions read, not on what its own branches read.
+    """
+    arguments = spec.get("Arguments", {})
     if spec.get("Type") == "Condition":
-        # A condition depends on what its conditions read, not on its own branches.
-        found = step_references(spec["Arguments"].get("Conditions", [])) | set(
-            spec.get("DependsOn", [])
-        )
-    return found
+        return step_references(arguments.get("Conditions", []))
+    return step_references(arguments)
+
+
+def _dependencies(spec: Mapping[str, Any]) -> set[str]:
+    return data_dependencies(spec) | set(spec.get("DependsOn", []))
 
 
 def build_graph(definition: Mapping[str, Any]) -> StepGraph:

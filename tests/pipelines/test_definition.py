@@ -6,6 +6,9 @@
   CreateTrainingJob), with pipeline expressions replaced by values of the type the API expects;
 - every Get / Std:JsonGet refers to something that exists;
 - identical code and parameters compile to an identical file.
+
+Every check runs on both targets: the local one and the AWS one (ECR images, execution role,
+managed MLflow, SageMaker Feature Store, model packages).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from pipelines.compile import compile_pipeline
-from pipelines.config import Settings
+from pipelines.config import MissingSettingError, Settings
 from pipelines.local.graph import build_graph
 
 SCHEMA = Path(__file__).parents[1] / "data" / "sagemaker-pipeline-definition.schema.json"
@@ -30,15 +33,34 @@ API_SHAPES = {"Processing": "CreateProcessingJobRequest", "Training": "CreateTra
 JOB_NAME_KEYS = {"Processing": "ProcessingJobName", "Training": "TrainingJobName"}
 
 
+ACCOUNT = "123456789012"
+ECR = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
+AWS_SETTINGS = {
+    "role_arn": f"arn:aws:iam::{ACCOUNT}:role/match-sagemaker-execution",
+    "steps_image_uri": f"{ECR}/datathon-mlet03-steps:1f2e3d",
+    "training_image_uri": f"{ECR}/datathon-mlet03-training:1f2e3d",
+    "serving_image_uri": f"{ECR}/datathon-mlet03-serving:1f2e3d",
+    "mlflow_tracking_uri": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:mlflow-tracking-server/match",
+}
+
+
+@pytest.fixture(scope="module", params=["local", "aws"])
+def target(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory) -> Settings:
+def settings(tmp_path_factory, target) -> Settings:
     root = tmp_path_factory.mktemp("definition")
-    return Settings(lake_dir=root / "lake", mlflow_dir=root / "mlflow", build_dir=root / "build")
+    extra = AWS_SETTINGS if target == "aws" else {}
+    return Settings(
+        lake_dir=root / "lake", mlflow_dir=root / "mlflow", build_dir=root / "build", **extra
+    )
 
 
 @pytest.fixture(scope="module")
-def compiled(settings):
-    return compile_pipeline(settings, "local")
+def compiled(settings, target):
+    return compile_pipeline(settings, target)
 
 
 @pytest.fixture(scope="module")
@@ -176,8 +198,8 @@ def test_pipeline_structure(definition):
     assert "CacheConfig" not in steps["Evaluate"]  # it reads the registry's current champion
 
 
-def test_compiling_twice_gives_identical_definitions(compiled, settings):
-    again = compile_pipeline(settings, "local")
+def test_compiling_twice_gives_identical_definitions(compiled, settings, target):
+    again = compile_pipeline(settings, target)
     assert again.to_json() == compiled.to_json()
     assert again.uploaded == compiled.uploaded
 
@@ -195,3 +217,75 @@ def test_uploaded_code_is_where_the_definition_says(definition, compiled):
     train = all_steps(definition)["Train"]["Arguments"]["InputDataConfig"]
     code = next(c for c in train if c["ChannelName"] == "code")["DataSource"]["S3DataSource"]
     assert any(key.startswith(code["S3Uri"] + "/train.py") for key in compiled.uploaded)
+
+
+def _arguments(step: dict) -> list:
+    return step["Arguments"]["AppSpecification"]["ContainerArguments"]
+
+
+def _option(arguments: list, name: str):
+    return arguments[arguments.index(name) + 1]
+
+
+def test_aws_steps_use_the_images_role_and_services(definition, target):
+    if target != "aws":
+        pytest.skip("AWS target only")
+    steps = all_steps(definition)
+    for name in ("Preprocess", "IngestFeatures", "Evaluate", "Register"):
+        arguments = steps[name]["Arguments"]
+        assert arguments["AppSpecification"]["ImageUri"] == AWS_SETTINGS["steps_image_uri"]
+        assert arguments["RoleArn"] == AWS_SETTINGS["role_arn"]
+        environment = arguments["Environment"]
+        assert environment["MLFLOW_TRACKING_URI"] == AWS_SETTINGS["mlflow_tracking_uri"]
+        assert environment["MATCH_TARGET"] == "aws"
+    train = steps["Train"]["Arguments"]
+    assert train["AlgorithmSpecification"]["TrainingImage"] == AWS_SETTINGS["training_image_uri"]
+    assert train["RoleArn"] == AWS_SETTINGS["role_arn"]
+    assert train["OutputDataConfig"]["S3OutputPath"].startswith("s3://datathon-mlet03-artifacts/")
+    parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
+    assert parameters["TrainingDevice"] == "gpu"
+    assert parameters["TrainingInstanceType"] == "ml.g4dn.xlarge"
+    assert parameters["ModelApprovalStatus"] == "PendingManualApproval"
+
+    ingest = _arguments(steps["IngestFeatures"])
+    assert _option(ingest, "--backend") == "sagemaker"
+    assert (
+        _option(ingest, "--offline-store-uri")
+        == "s3://datathon-mlet03-curated/feature-store-offline"
+    )
+    assert _option(ingest, "--role-arn") == AWS_SETTINGS["role_arn"]
+    assert "--store-in" not in ingest
+    inputs = [i["InputName"] for i in steps["IngestFeatures"]["Arguments"]["ProcessingInputs"]]
+    assert "store" not in inputs  # the feature store is a service on AWS, not a folder
+
+    register = _arguments(steps["Register"])
+    assert _option(register, "--model-package-group") == "datathon-mlet03-match"
+    assert _option(register, "--inference-image-uri") == AWS_SETTINGS["serving_image_uri"]
+    assert _option(register, "--evaluation-uri") == {
+        "Get": "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"
+    }
+    assert _option(register, "--approval-status") == {"Get": "Parameters.ModelApprovalStatus"}
+
+
+def test_local_steps_keep_the_local_store_and_registry(definition, target):
+    if target != "local":
+        pytest.skip("local target only")
+    steps = all_steps(definition)
+    assert _option(_arguments(steps["IngestFeatures"]), "--backend") == "local"
+    assert "--model-package-group" not in _arguments(steps["Register"])
+
+
+@pytest.mark.parametrize(
+    ("missing", "variable"),
+    [
+        ("role_arn", "MATCH_ROLE_ARN"),
+        ("steps_image_uri", "MATCH_STEPS_IMAGE_URI"),
+        ("training_image_uri", "MATCH_TRAINING_IMAGE_URI"),
+        ("mlflow_tracking_uri", "MATCH_MLFLOW_TRACKING_URI"),
+    ],
+)
+def test_the_aws_target_names_the_missing_setting(tmp_path, missing: str, variable: str):
+    values = {k: v for k, v in AWS_SETTINGS.items() if k != missing}
+    settings = Settings(lake_dir=tmp_path, **values)
+    with pytest.raises(MissingSettingError, match=f"^{variable} is not set"):
+        compile_pipeline(settings, "aws")

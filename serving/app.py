@@ -13,12 +13,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from features import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
 from featurestore.online import OnlineStore, OnlineStoreError, open_online_store
 from serving import schemas
+from serving.body import document_json_bodies, json_body, request_body_reference
 from serving.config import ServingConfig, load_config
 from serving.errors import ApiError, RequestGuard, error_body, install_error_handlers
 from serving.model import LoadedModel, ModelLoadError, load_model
@@ -133,7 +134,7 @@ def _model_ref(model: LoadedModel) -> dict[str, str]:
 
 
 def _record(model: Any) -> dict[str, Any]:
-    """The record as the client sent it (field names as in the Decision format)."""
+    """The fields the features read, as the client sent them (Decision format names)."""
     return model.model_dump(by_alias=True, exclude_unset=True)
 
 
@@ -201,6 +202,7 @@ def create_app(
     app.state.model_holder = holder
     install_error_handlers(app)
     _add_routes(app, config, holder, lookup)
+    document_json_bodies(app, [schemas.ScoreRequest, schemas.RankRequest])
     current_version = lambda: holder.current.version if holder.current else None  # noqa: E731
     app.add_middleware(
         RequestGuard,
@@ -249,8 +251,12 @@ def _add_routes(
         response_model=schemas.ScoreResponse,
         responses=ERROR_RESPONSES,
         tags=["scoring"],
+        openapi_extra=request_body_reference(schemas.ScoreRequest),
     )
-    def score(body: schemas.ScoreRequest, request: Request) -> Any:
+    def score(
+        request: Request,
+        body: schemas.ScoreRequest = Depends(json_body(schemas.ScoreRequest)),  # noqa: B008
+    ) -> Any:
         """Match probability of one applicant for one job, with the top contributions."""
         model = holder.get()
         result = _score(model, _record(body.job), _record(body.applicant), body.top)
@@ -266,8 +272,12 @@ def _add_routes(
         response_model=schemas.RankResponse,
         responses={**ERROR_RESPONSES, 404: {"model": schemas.ErrorResponse}},
         tags=["scoring"],
+        openapi_extra=request_body_reference(schemas.RankRequest),
     )
-    def rank(body: schemas.RankRequest, request: Request) -> Any:
+    def rank(
+        request: Request,
+        body: schemas.RankRequest = Depends(json_body(schemas.RankRequest)),  # noqa: B008
+    ) -> Any:
         """Applicants for one job, best match first (records, or codes looked up)."""
         model = holder.get()
         _check_codes(body, config.max_rank_applicants)

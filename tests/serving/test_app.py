@@ -459,3 +459,21 @@ def test_counts_must_be_integers_not_booleans_or_text(client, route: str, field:
         response = client.post(route, json=body | {field: value})
         assert response.status_code == 422, value
         assert response.json()["error"]["field"] == f"body.{field}"
+
+
+def test_records_keep_only_what_the_features_read_and_the_same_profiles() -> None:
+    from features import applicant_profile, job_profile
+    from serving.schemas import ApplicantRecord, JobRecord
+
+    raw_applicant, raw_job = applicant_record(2), job_record()
+    kept = ApplicantRecord.model_validate(raw_applicant).model_dump(
+        by_alias=True, exclude_unset=True
+    )
+    assert applicant_profile(kept) == applicant_profile(raw_applicant)
+    assert "informacoes_pessoais" not in kept and "nome" not in kept["infos_basicas"]
+    job_kept = JobRecord.model_validate(raw_job).model_dump(by_alias=True, exclude_unset=True)
+    assert job_profile(job_kept) == job_profile(raw_job)
+    underscore = {"perfil_vaga": {"nivel profissional": "", "nivel_profissional": "Pleno"}}
+    assert job_profile(
+        JobRecord.model_validate(underscore).model_dump(by_alias=True, exclude_unset=True)
+    ) == job_profile(underscore)

@@ -1415,7 +1415,7 @@ def bench_warm(figures: Figures, args: argparse.Namespace, model_dir: Path, work
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
 
-    from serving.app import create_app
+    from serving.app import create_app, freeze_startup_objects
     from serving.config import load_config
 
     records = load_records(max(RANK_SIZES))
@@ -1450,6 +1450,8 @@ def bench_warm(figures: Figures, args: argparse.Namespace, model_dir: Path, work
     )
     with app_logs_discarded():
         app = create_app(config)
+    # As the entry points do (serving.handler, python -m serving): start-up objects frozen.
+    freeze_startup_objects()
     holder = getattr(app.state, "model_holder", None)
     model = holder.current if holder is not None else None
     if model is None:

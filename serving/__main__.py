@@ -39,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # The app logs every request itself (JSON, with its request id): no second access log.
     uvicorn.run(
-        "serving.app:create_app", factory=True, host=args.host, port=args.port, access_log=False
+        "serving.app:create_served_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        access_log=False,
     )
     return 0
 

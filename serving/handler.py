@@ -13,11 +13,12 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from mangum import Mangum
 
-from serving.app import create_app
+from serving.app import create_app, freeze_startup_objects
 from serving.observability import logger, metrics, tracer
 
 app = create_app(metrics_enabled=True)
 _asgi = Mangum(app, lifespan="off")
+freeze_startup_objects()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

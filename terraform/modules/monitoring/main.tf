@@ -78,152 +78,149 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
-# --- scoring function --------------------------------------------------------------------------
+# --- alarms ----------------------------------------------------------------------------------
+# One alarm per entry of local.alarms: <name_prefix>-<name>, raised when the metric's statistic
+# is above threshold and sent to the topic, its return to OK too where notify_ok.
 
-resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  alarm_name          = "${var.name_prefix}-scoring-lambda-errors"
-  alarm_description   = "The scoring function failed (crash, timeout, out of memory) more than ${var.lambda_errors_threshold} times per period."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = local.lambda_dims
-  statistic           = "Sum"
-  period              = var.period_seconds
-  evaluation_periods  = var.evaluation_periods
-  datapoints_to_alarm = var.datapoints_to_alarm
-  threshold           = var.lambda_errors_threshold
+locals {
+  # How long a metric must breach. The scoring function's and the API's alarms are raised when
+  # datapoints_to_alarm of evaluation_periods periods breach; those on deployment and the
+  # schedule on the first breaching 5-minute period.
+  sustained = {
+    period              = var.period_seconds
+    evaluation_periods  = var.evaluation_periods
+    datapoints_to_alarm = var.datapoints_to_alarm
+  }
+  at_once = {
+    period              = 300
+    evaluation_periods  = 1
+    datapoints_to_alarm = null
+  }
+
+  # statistic: Sum, Maximum, ... or a percentile (p99), which CloudWatch calls an extended
+  # statistic. notify_ok: the return to OK is sent to the topic as well. The keys are the
+  # resource keys (aws_cloudwatch_metric_alarm.this["<key>"]).
+  alarms = {
+    # --- scoring function
+    lambda_errors = {
+      name        = "scoring-lambda-errors"
+      description = "The scoring function failed (crash, timeout, out of memory) more than ${var.lambda_errors_threshold} times per period."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = local.lambda_dims
+      statistic   = "Sum"
+      threshold   = var.lambda_errors_threshold
+      window      = local.sustained
+      notify_ok   = true
+    }
+    lambda_throttles = {
+      name        = "scoring-lambda-throttles"
+      description = "Requests to the scoring function were throttled: its reserved concurrency is too small for the traffic."
+      namespace   = "AWS/Lambda"
+      metric      = "Throttles"
+      dimensions  = local.lambda_dims
+      statistic   = "Sum"
+      threshold   = var.lambda_throttles_threshold
+      window      = local.sustained
+      notify_ok   = true
+    }
+    lambda_duration_p99 = {
+      name        = "scoring-lambda-duration-p99"
+      description = "p99 duration of the scoring function is above ${var.lambda_duration_p99_ms} ms (timeout ${var.function_timeout_ms} ms)."
+      namespace   = "AWS/Lambda"
+      metric      = "Duration"
+      dimensions  = local.lambda_dims
+      statistic   = "p99"
+      threshold   = var.lambda_duration_p99_ms
+      window      = local.sustained
+      notify_ok   = true
+    }
+
+    # --- HTTP API
+    api_5xx = {
+      name        = "api-5xx"
+      description = "The API answered more than ${var.api_5xx_threshold} server errors (5xx) per period."
+      namespace   = "AWS/ApiGateway"
+      metric      = "5xx"
+      dimensions  = local.api_dims
+      statistic   = "Sum"
+      threshold   = var.api_5xx_threshold
+      window      = local.sustained
+      notify_ok   = true
+    }
+    api_latency_p99 = {
+      name        = "api-latency-p99"
+      description = "p99 API latency is above ${var.api_latency_p99_ms} ms."
+      namespace   = "AWS/ApiGateway"
+      metric      = "Latency"
+      dimensions  = local.api_dims
+      statistic   = "p99"
+      threshold   = var.api_latency_p99_ms
+      window      = local.sustained
+      notify_ok   = true
+    }
+
+    # --- deployment of approved models
+    deploy_errors = {
+      name        = "deploy-lambda-errors"
+      description = "Pointing the scoring function at an approved model failed; the event is retried, then kept in the dead-letter queue."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = { FunctionName = var.deploy_function_name }
+      statistic   = "Sum"
+      threshold   = 0
+      window      = local.at_once
+      notify_ok   = true
+    }
+    deploy_dead_letters = {
+      name        = "deploy-dead-letters"
+      description = "An approval event could not be deployed after its retries: it waits in the dead-letter queue ${var.deploy_dlq_name}."
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = var.deploy_dlq_name }
+      statistic   = "Maximum"
+      threshold   = 0
+      window      = local.at_once
+      notify_ok   = false
+    }
+
+    # --- pipeline
+    schedule_failed = {
+      name        = "pipeline-schedule-failed"
+      description = "The schedule could not start the pipeline (not upserted yet with make pipeline-run TARGET=aws, or a parameter it does not declare)."
+      namespace   = "AWS/Events"
+      metric      = "FailedInvocations"
+      dimensions  = { RuleName = var.schedule_rule_name }
+      statistic   = "Sum"
+      threshold   = 0
+      window      = local.at_once
+      notify_ok   = false
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name          = "${var.name_prefix}-${each.value.name}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = startswith(each.value.statistic, "p") ? null : each.value.statistic
+  extended_statistic  = startswith(each.value.statistic, "p") ? each.value.statistic : null
+  period              = each.value.window.period
+  evaluation_periods  = each.value.window.evaluation_periods
+  datapoints_to_alarm = each.value.window.datapoints_to_alarm
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.actions
-  ok_actions          = local.actions
+  ok_actions          = each.value.notify_ok ? local.actions : null
   tags                = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
-  alarm_name          = "${var.name_prefix}-scoring-lambda-throttles"
-  alarm_description   = "Requests to the scoring function were throttled: its reserved concurrency is too small for the traffic."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = local.lambda_dims
-  statistic           = "Sum"
-  period              = var.period_seconds
-  evaluation_periods  = var.evaluation_periods
-  datapoints_to_alarm = var.datapoints_to_alarm
-  threshold           = var.lambda_throttles_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "lambda_duration_p99" {
-  alarm_name          = "${var.name_prefix}-scoring-lambda-duration-p99"
-  alarm_description   = "p99 duration of the scoring function is above ${var.lambda_duration_p99_ms} ms (timeout ${var.function_timeout_ms} ms)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Duration"
-  dimensions          = local.lambda_dims
-  extended_statistic  = "p99"
-  period              = var.period_seconds
-  evaluation_periods  = var.evaluation_periods
-  datapoints_to_alarm = var.datapoints_to_alarm
-  threshold           = var.lambda_duration_p99_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-# --- HTTP API ----------------------------------------------------------------------------------
-
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  alarm_name          = "${var.name_prefix}-api-5xx"
-  alarm_description   = "The API answered more than ${var.api_5xx_threshold} server errors (5xx) per period."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5xx"
-  dimensions          = local.api_dims
-  statistic           = "Sum"
-  period              = var.period_seconds
-  evaluation_periods  = var.evaluation_periods
-  datapoints_to_alarm = var.datapoints_to_alarm
-  threshold           = var.api_5xx_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_latency_p99" {
-  alarm_name          = "${var.name_prefix}-api-latency-p99"
-  alarm_description   = "p99 API latency is above ${var.api_latency_p99_ms} ms."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "Latency"
-  dimensions          = local.api_dims
-  extended_statistic  = "p99"
-  period              = var.period_seconds
-  evaluation_periods  = var.evaluation_periods
-  datapoints_to_alarm = var.datapoints_to_alarm
-  threshold           = var.api_latency_p99_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-# --- deployment of approved models -------------------------------------------------------------
-
-resource "aws_cloudwatch_metric_alarm" "deploy_errors" {
-  alarm_name          = "${var.name_prefix}-deploy-lambda-errors"
-  alarm_description   = "Pointing the scoring function at an approved model failed; the event is retried, then kept in the dead-letter queue."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = var.deploy_function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "deploy_dead_letters" {
-  alarm_name          = "${var.name_prefix}-deploy-dead-letters"
-  alarm_description   = "An approval event could not be deployed after its retries: it waits in the dead-letter queue ${var.deploy_dlq_name}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = var.deploy_dlq_name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  tags                = var.tags
-}
-
-# --- pipeline ----------------------------------------------------------------------------------
-
-resource "aws_cloudwatch_metric_alarm" "schedule_failed" {
-  alarm_name          = "${var.name_prefix}-pipeline-schedule-failed"
-  alarm_description   = "The schedule could not start the pipeline (not upserted yet with make pipeline-run TARGET=aws, or a parameter it does not declare)."
-  namespace           = "AWS/Events"
-  metric_name         = "FailedInvocations"
-  dimensions          = { RuleName = var.schedule_rule_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  tags                = var.tags
-}
+# --- pipeline failures ---------------------------------------------------------------------------
 
 resource "aws_cloudwatch_event_rule" "pipeline_failed" {
   name        = "${var.name_prefix}-pipeline-failed"

@@ -1,0 +1,164 @@
+# The variables both env roots declare alike (terraform/envs/staging and terraform/envs/prod
+# link to this file). Those whose default or validation differs per environment are in each
+# root's environment.tf.
+
+variable "project" {
+  description = "Project name, the first part of every name."
+  type        = string
+  default     = "datathon-mlet03"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.project))
+    error_message = "project must be 3-32 lowercase letters, digits or hyphens."
+  }
+}
+
+variable "region" {
+  description = "AWS region of every resource (MATCH_REGION)."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as us-east-1."
+  }
+}
+
+variable "bucket_prefix" {
+  description = "Prefix of the bucket names (MATCH_BUCKET_PREFIX); empty means <project>-<environment>. Bucket names are global: set it when that name is taken."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.bucket_prefix == "" || can(regex("^[a-z0-9][a-z0-9-]{1,45}[a-z0-9]$", var.bucket_prefix))
+    error_message = "bucket_prefix must be empty or 3-47 lowercase letters, digits or hyphens."
+  }
+}
+
+variable "serving_image_tag" {
+  description = "Tag of the serving image in the serving ECR repository (CI pushes the commit SHA; tags are immutable)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.serving_image_tag))
+    error_message = "serving_image_tag must be a valid image tag (letters, digits, _ . -; at most 128)."
+  }
+}
+
+variable "serving_initial_model_uri" {
+  description = "MATCH_MODEL_URI before the first approval; empty (the API answers 503 until a model is approved). Later approvals are deployed by the deploy Lambda, not terraform."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.serving_initial_model_uri == "" || startswith(var.serving_initial_model_uri, "s3://")
+    error_message = "serving_initial_model_uri must be empty or an s3:// URI."
+  }
+}
+
+variable "max_rank_applicants" {
+  description = "Most applicants one /v1/rank request may name (MATCH_MAX_RANK_APPLICANTS)."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.max_rank_applicants >= 1
+    error_message = "max_rank_applicants must be at least 1."
+  }
+}
+
+variable "api_jwt_authorizer" {
+  description = "JWT authorizer for the API ({ issuer = \"https://...\", audience = [\"...\"] }); null keeps IAM (SigV4) authorization."
+  type = object({
+    issuer   = string
+    audience = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.api_jwt_authorizer == null || try(startswith(var.api_jwt_authorizer.issuer, "https://"), false)
+    error_message = "api_jwt_authorizer.issuer must be an https:// URL."
+  }
+}
+
+variable "mlflow_server_size" {
+  description = "Size of the managed MLflow tracking server (Small, Medium, Large)."
+  type        = string
+  default     = "Small"
+
+  validation {
+    condition     = contains(["Small", "Medium", "Large"], var.mlflow_server_size)
+    error_message = "mlflow_server_size must be Small, Medium or Large."
+  }
+}
+
+variable "mlflow_version" {
+  description = "MLflow version of the tracking server (the project's clients are MLflow 3)."
+  type        = string
+  default     = "3.0"
+
+  validation {
+    condition     = can(regex("^[0-9]+(\\.[0-9]+)+$", var.mlflow_version))
+    error_message = "mlflow_version must look like 3.0."
+  }
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose Actions, in the GitHub environment named like this root's environment (staging, prod), may assume the pipeline operator role."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of the account's GitHub Actions OIDC provider; empty means the standard ARN terraform/bootstrap creates."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.github_oidc_provider_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/.+$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be empty or an IAM OIDC provider ARN."
+  }
+}
+
+variable "operator_trusted_role_arns" {
+  description = "Further IAM roles (e.g. an SSO administrator role) that may assume the pipeline operator role."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.operator_trusted_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", arn))])
+    error_message = "operator_trusted_role_arns must be IAM role ARNs."
+  }
+}
+
+variable "schedule_expression" {
+  description = "When EventBridge starts the pipeline (cron or rate expression, UTC)."
+  type        = string
+  default     = "cron(0 5 ? * MON *)"
+
+  validation {
+    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.schedule_expression))
+    error_message = "schedule_expression must be cron(...) or rate(...)."
+  }
+}
+
+variable "scheduled_pipeline_parameters" {
+  description = "Pipeline parameters of scheduled executions, over the defaults (InputDataUrl = s3://<raw>/decision, TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "alarm_emails" {
+  description = "E-mail addresses subscribed to the alarm topic."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_emails must be e-mail addresses."
+  }
+}

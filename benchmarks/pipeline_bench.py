@@ -32,6 +32,7 @@ from typing import Any
 import psutil
 
 import pipelines.run as pipeline_run
+from benchmarks.report import cpu_model, render_table
 from datagen import generate
 from pipelines.config import PROJECT_ROOT, Settings
 
@@ -470,38 +471,14 @@ def machine_figures() -> dict[str, Any]:
     return {
         "cpu_count": os.cpu_count(),
         "cpu_count_physical": psutil.cpu_count(logical=False),
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "memory_total_gb": round(psutil.virtual_memory().total / 1024**3, 1),
         "platform": platform.platform(),
         "python": platform.python_version(),
     }
 
 
-def _cpu_model() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text(errors="replace").splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    return platform.processor() or "unknown"
-
-
 # --------------------------------------------------------------------------- printing
-
-
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
-    """A plain-text table; ``align`` holds one ``l`` or ``r`` per column."""
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(width) if how == "r" else cell.ljust(width)
-            for cell, width, how in zip(cells, widths, align, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
 def _num(value: float | int | None, digits: int = 1) -> str:

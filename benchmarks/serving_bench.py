@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.report import cpu_model, render_table
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_DIR = ROOT / "build" / "serving" / "model"
 RAW_DIR = ROOT / ".lake" / "datathon-mlet03-raw" / "decision"
@@ -230,15 +232,6 @@ def load_average() -> list[float]:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return []
-
-
-def cpu_model() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text(errors="replace").splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    return platform.processor() or "unknown"
 
 
 def machine_figures() -> dict[str, Any]:
@@ -1157,21 +1150,6 @@ def rank_paths_note(records: RouteFigures, codes: RouteFigures) -> str:
 
 
 # --------------------------------------------------------------------------- printing
-
-
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
-    """A plain-text table; ``align`` holds one ``l`` or ``r`` per column."""
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(width) if how == "r" else cell.ljust(width)
-            for cell, width, how in zip(cells, widths, align, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
 def _ms(value: float | None, digits: int = 2) -> str:

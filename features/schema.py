@@ -1,11 +1,17 @@
-"""Validation of raw Decision records at the pipeline's boundary, and the format's date parsing.
+"""What a raw Decision record must hold, checked at the pipeline's boundary, and date parsing.
+
+The one definition of the fields the features read: ``JOB_SECTIONS``, ``APPLICANT_SECTIONS``
+and ``APPLICANT_TOP_LEVEL_TEXT`` name them (every one is text); the Preprocess step validates
+raw records with the functions below and the scoring API builds its request models from the
+same tables (``serving.schemas``), so a value one accepts the other accepts too.
 
 Contract: each ``validate_*`` function takes one raw record as parsed from JSON and returns a list
 of short reason codes, empty when the record is usable; the first code is the main reason. Codes:
 
 - ``not_an_object``: the record (or prospects entry) is not a JSON object
 - ``bad_id``: the record's key is empty
-- ``missing_section:<name>``: a section the profiles read is absent
+- ``missing_section:<name>``: a section the profiles read is absent (raw files always have
+  every section; an API request may leave one out: a partial record reads as unknown)
 - ``bad_section:<name>``: that section is not an object
 - ``missing_field:<name>``: a required value is absent or empty (an unknown date counts as absent)
 - ``bad_type:<name>``: a value that must be text is something else (JSON ``null`` counts as empty)
@@ -13,6 +19,12 @@ of short reason codes, empty when the record is usable; the first code is the ma
 
 Optional text fields may be absent or empty; profiles treat them as unknown. Only the fields the
 profiles read are checked, so personal data is never touched here either.
+
+Fields that only date a record (``JOB_DATE_FIELDS``, ``APPLICANT_DATE_FIELDS``: when a profile
+became valid, its feature-store event time) never make a record unusable: one that cannot be
+read (another format, another type) is reported by ``unreadable_dates``, counted, and the
+profile is dated from the next field or left undated. Only ``data_candidatura``, which places
+an application in the time split, is required and checked.
 
 Dates are "dd-mm-yyyy" or "dd-mm-yyyy HH:MM:SS"; "", "00-00-0000" (and "0000-00-00") mean
 unknown and parse to ``None``.
@@ -26,11 +38,12 @@ from datetime import datetime
 
 # Sections, and the text fields in them, that the profiles read.
 JOB_SECTIONS: dict[str, tuple[str, ...]] = {
-    "informacoes_basicas": ("titulo_vaga", "data_requicisao"),
+    "informacoes_basicas": ("titulo_vaga",),
     "perfil_vaga": (
         "estado",
         "cidade",
         "nivel profissional",
+        "nivel_profissional",  # read when "nivel profissional" (the published key) is empty
         "nivel_academico",
         "nivel_ingles",
         "nivel_espanhol",
@@ -40,7 +53,7 @@ JOB_SECTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 APPLICANT_SECTIONS: dict[str, tuple[str, ...]] = {
-    "infos_basicas": ("local", "data_criacao", "data_atualizacao"),
+    "infos_basicas": ("local",),
     "informacoes_profissionais": (
         "titulo_profissional",
         "area_atuacao",
@@ -113,20 +126,25 @@ def _check_text_fields(
                 problems.append(f"bad_type:{field}")
 
 
-def _check_dates(
-    record: Mapping[str, object], date_fields: dict[str, str], problems: list[str]
-) -> None:
+def unreadable_dates(record: object, date_fields: Mapping[str, str]) -> list[str]:
+    """The date-only fields of ``record`` that hold something other than a date or "unknown".
+
+    ``date_fields`` maps field -> section (``JOB_DATE_FIELDS``, ``APPLICANT_DATE_FIELDS``).
+    Absent and null values are unknown, not unreadable.
+    """
+    if not isinstance(record, Mapping):
+        return []
+    unreadable = []
     for field, section_name in date_fields.items():
         section = record.get(section_name)
-        if not isinstance(section, Mapping):
+        value = section.get(field) if isinstance(section, Mapping) else None
+        if value is None:
             continue
-        value = section.get(field)
-        if not isinstance(value, str):
-            continue  # absent or null: unknown; another type was reported as bad_type
         try:
             parse_datetime(value)
         except ValueError:
-            problems.append(f"bad_date:{field}")
+            unreadable.append(field)
+    return unreadable
 
 
 def _check_id(code: object, problems: list[str]) -> None:
@@ -141,7 +159,6 @@ def validate_job(code: str, record: object) -> list[str]:
     if not isinstance(record, Mapping):
         return [*problems, "not_an_object"]
     _check_text_fields(record, JOB_SECTIONS, problems)
-    _check_dates(record, JOB_DATE_FIELDS, problems)
     return problems
 
 
@@ -156,7 +173,6 @@ def validate_applicant(code: str, record: object) -> list[str]:
         value = record.get(field)
         if value is not None and not isinstance(value, str):
             problems.append(f"bad_type:{field}")
-    _check_dates(record, APPLICANT_DATE_FIELDS, problems)
     return problems
 
 

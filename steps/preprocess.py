@@ -14,9 +14,14 @@ fixes what it reads and writes:
 - ``profiles/jobs.parquet``, ``profiles/applicants.parquet``: id, profile fields, event_time
 - ``report/data_report.json`` and ``report/quarantine.jsonl``
 
-Exit codes: 0 done; 2 an input file is missing or is not valid JSON; 3 too little labelled data
-(fewer than ``--min-labelled-rows`` or a split without both classes; the report is still written).
-Malformed records never stop the run: each goes to the quarantine with its reason.
+Exit codes: 0 done; 2 an input file is missing, is not valid JSON or nests values deeper than
+the parser can follow; 3 too little labelled data (fewer than ``--min-labelled-rows`` or a split
+without both classes). The report is written in every case, with the reason when the step
+stops; the reason is also the step's last line on stderr. Messages name input files as the data
+set names them (``applicants.json``), not by where the job's copy lies.
+Malformed records never stop the run: each goes to the quarantine with its reason. A record id
+given twice in one file is one record kept (the last, as JSON readers do) and each earlier one
+quarantined as ``duplicate_id``, saying which was kept.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -49,7 +55,10 @@ from features.profiles import (
     job_profile,
 )
 from features.schema import (
+    APPLICANT_DATE_FIELDS,
+    JOB_DATE_FIELDS,
     parse_date,
+    unreadable_dates,
     validate_applicant,
     validate_application,
     validate_job,
@@ -187,38 +196,151 @@ class Quarantine:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """An earlier record of a file whose id a later record reuses (the later one is kept)."""
+
+    id: str
+    position: int  # 1-based, among the file's records
+    kept_position: int
+
+
+@dataclass(frozen=True)
 class RawData:
-    """The three raw JSON files, parsed."""
+    """The three raw JSON files, parsed, with the records each file repeated."""
 
     jobs: dict[str, Any]
     applicants: dict[str, Any]
     prospects: dict[str, Any]
+    duplicates: dict[str, list[Duplicate]] = field(default_factory=dict)  # file -> repeats
 
 
-def load_json_object(path: Path) -> dict[str, Any]:
-    """One raw JSON file, which must hold an object keyed by id; ``InputError`` otherwise."""
+_DECODER = json.JSONDecoder()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, index: int) -> int:
+    return _WHITESPACE.match(text, index).end()  # type: ignore[union-attr]
+
+
+def parse_records(text: str) -> tuple[dict[str, Any], list[Duplicate]]:
+    """A JSON object keyed by id, and the earlier records of every id it repeats.
+
+    The top level is read key by key (each value by the standard decoder, in C), so a repeated
+    key is seen, where ``json.loads`` would silently keep the last. Raises
+    ``json.JSONDecodeError`` for malformed JSON and ``TypeError`` when the top level is not an
+    object (with the type's JSON name as message).
+    """
+    index = _skip_space(text, 0)
+    if text[index : index + 1] != "{":
+        value = json.loads(text)  # malformed JSON raises here, with its position
+        raise TypeError(_json_type(value))
+    records: dict[str, Any] = {}
+    positions: dict[str, list[int]] = {}
+    count = 0
+    index = _skip_space(text, index + 1)
+    if text[index : index + 1] == "}":
+        index += 1
+    else:
+        while True:
+            if text[index : index + 1] != '"':
+                raise json.JSONDecodeError(
+                    "Expecting property name enclosed in double quotes", text, index
+                )
+            key, index = json.decoder.scanstring(text, index + 1)
+            index = _skip_space(text, index)
+            if text[index : index + 1] != ":":
+                raise json.JSONDecodeError("Expecting ':' delimiter", text, index)
+            index = _skip_space(text, index + 1)
+            try:
+                records[key], index = _DECODER.raw_decode(text, index)
+            except StopIteration:
+                raise json.JSONDecodeError("Expecting value", text, index) from None
+            count += 1
+            positions.setdefault(key, []).append(count)
+            index = _skip_space(text, index)
+            if text[index : index + 1] == "}":
+                index += 1
+                break
+            if text[index : index + 1] != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, index)
+            index = _skip_space(text, index + 1)
+    if _skip_space(text, index) != len(text):
+        raise json.JSONDecodeError("Extra data", text, _skip_space(text, index))
+    duplicates = [
+        Duplicate(key, position, seen[-1])
+        for key, seen in positions.items()
+        for position in seen[:-1]
+    ]
+    return records, duplicates
+
+
+def _json_type(value: Any) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def load_json_object(path: Path) -> tuple[dict[str, Any], list[Duplicate]]:
+    """One raw JSON file, an object keyed by id, and its repeated ids; ``InputError`` otherwise.
+
+    Messages name the file as the data set does (its name), not the job's copy of it.
+    """
+    name = path.name
     try:
-        data = json.loads(path.read_bytes())
+        data = path.read_bytes()
+        text = data.decode(json.detect_encoding(data))
+        return parse_records(text)
     except FileNotFoundError:
-        raise InputError(f"missing input file {path}") from None
+        raise InputError(f"the data set has no {name}") from None
     except json.JSONDecodeError as error:
         raise InputError(
-            f"{path} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+            f"{name} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         ) from None
+    except RecursionError:
+        raise InputError(
+            f"{name} nests arrays or objects deeper than the JSON reader can follow "
+            f"(about {sys.getrecursionlimit()} levels); the Decision format nests a few"
+        ) from None
+    except TypeError as error:
+        raise InputError(f"{name} must hold a JSON object keyed by id, not {error}") from None
     except (UnicodeDecodeError, OSError) as error:
-        raise InputError(f"cannot read {path}: {error}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path} must hold a JSON object keyed by id, not {type(data).__name__}")
-    return data
+        raise InputError(f"cannot read {name}: {type(error).__name__}: {error}") from None
 
 
 def load_raw(raw_dir: Path) -> RawData:
     """Read vagas.json, applicants.json and prospects.json from ``raw_dir``."""
+    jobs, job_duplicates = load_json_object(raw_dir / JOBS_FILE)
+    applicants, applicant_duplicates = load_json_object(raw_dir / APPLICANTS_FILE)
+    prospects, prospect_duplicates = load_json_object(raw_dir / PROSPECTS_FILE)
     return RawData(
-        jobs=load_json_object(raw_dir / JOBS_FILE),
-        applicants=load_json_object(raw_dir / APPLICANTS_FILE),
-        prospects=load_json_object(raw_dir / PROSPECTS_FILE),
+        jobs=jobs,
+        applicants=applicants,
+        prospects=prospects,
+        duplicates={
+            JOBS_FILE: job_duplicates,
+            APPLICANTS_FILE: applicant_duplicates,
+            PROSPECTS_FILE: prospect_duplicates,
+        },
     )
+
+
+_KIND_OF_FILE = {JOBS_FILE: "job", APPLICANTS_FILE: "applicant", PROSPECTS_FILE: "application"}
+
+
+def quarantine_duplicates(raw: RawData, quarantine: Quarantine) -> dict[str, int]:
+    """Quarantine every earlier record of a repeated id; the count per kind."""
+    counts: Counter[str] = Counter()
+    for file_name, duplicates in raw.duplicates.items():
+        kind = _KIND_OF_FILE[file_name]
+        for duplicate in duplicates:
+            what = "entry" if kind == "application" else "record"
+            detail = (
+                f"{file_name} gives id {duplicate.id} to {what} {duplicate.position:,} and "
+                f"{what} {duplicate.kept_position:,}; the last ({duplicate.kept_position:,}) "
+                f"was kept, this one ({duplicate.position:,}) set aside"
+            )
+            quarantine.add(kind, duplicate.id, "duplicate_id", detail)
+            counts[kind] += 1
+    return dict(counts)
 
 
 def valid_records(
@@ -500,16 +622,18 @@ def _date_text(value: Any) -> str | None:
 
 
 def split_dataset(
-    dataset: pd.DataFrame, config: Config
+    dataset: pd.DataFrame, config: Config, why: str = ""
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """Time-split ``dataset``; ``InsufficientDataError`` when a model could not be trained."""
+    """Time-split ``dataset``; ``InsufficientDataError`` when a model could not be trained.
+
+    ``why`` says where the applications went (see ``shortage_context``), for the message.
+    """
     labels = _label_counts(dataset["label"])
     if labels["rows"] < config.min_labelled_rows:
         raise InsufficientDataError(
-            f"{labels['rows']} labelled applications ({labels['hired']} hired, "
-            f"{labels['not_hired']} not hired), fewer than --min-labelled-rows "
-            f"{config.min_labelled_rows}. Add raw data (applications with a final status) or "
-            "lower --min-labelled-rows."
+            f"{labels['rows']:,} labelled applications ({labels['hired']:,} hired, "
+            f"{labels['not_hired']:,} not hired); training needs at least "
+            f"{config.min_labelled_rows:,}. {why}Add raw data: applications with a final status."
         )
     positions = time_split(
         dataset["application_date"], config.validation_fraction, config.test_fraction
@@ -527,10 +651,10 @@ def split_dataset(
         counts = summary[name]
         if counts["hired"] == 0 or counts["not_hired"] == 0:
             raise InsufficientDataError(
-                f"split {name!r} has {counts['rows']} rows ({counts['hired']} hired, "
-                f"{counts['not_hired']} not hired) out of {labels['rows']} labelled; every split "
-                "needs both classes. Add raw data, or change --validation-fraction / "
-                "--test-fraction."
+                f"the {name} period has {counts['rows']:,} labelled applications "
+                f"({counts['hired']:,} hired, {counts['not_hired']:,} not hired) out of "
+                f"{labels['rows']:,}; every period needs both hires and non-hires. {why}"
+                "Add raw data: applications with a final status across the whole period."
             )
     return splits, summary
 
@@ -584,8 +708,40 @@ def write_report(report_dir: Path, report: dict[str, Any], quarantine: Quarantin
 # The step
 
 
+def _top_reasons(by_reason: Mapping[str, int], limit: int = 3) -> str:
+    ranked = sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return ", ".join(f"{reason} {count:,}" for reason, count in ranked)
+
+
+def shortage_context(application_counts: Mapping[str, int], quarantine: Quarantine) -> str:
+    """Where the applications went, in a sentence or two ending with a space (or empty)."""
+    read = application_counts.get("read", 0)
+    by_reason = quarantine.by_reason("application")
+    quarantined = sum(by_reason.values())
+    if read == 0 and not quarantined:
+        return "prospects.json holds no applications. "
+    if application_counts.get("valid", 0) == 0:
+        return (
+            f"Every application was quarantined: {quarantined:,} "
+            f"(top reasons: {_top_reasons(by_reason)}; report/quarantine.jsonl lists each). "
+        )
+    text = f"Of {read:,} applications read, "
+    if quarantined:
+        text += f"{quarantined:,} were quarantined (top reasons: {_top_reasons(by_reason)}), "
+    return text + f"{application_counts.get('in_progress', 0):,} are still in progress. "
+
+
+def _unreadable_date_counts(
+    records: Mapping[str, Any], date_fields: Mapping[str, str]
+) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for record in records.values():
+        counts.update(unreadable_dates(record, date_fields))
+    return dict(sorted(counts.items()))
+
+
 def _kind_counts(
-    read: int, valid: int, quarantine: Quarantine, kind: str, **more: int
+    read: int, valid: int, quarantine: Quarantine, kind: str, **more: Any
 ) -> dict[str, Any]:
     """Counts of one kind of item for the report: read, valid, quarantined (by reason), more."""
     by_reason = quarantine.by_reason(kind)
@@ -598,34 +754,82 @@ def _kind_counts(
     }
 
 
+def _in_words(counts: Mapping[str, int]) -> str:
+    """``{'text': 76, 'needs_ocr': 4}`` -> ``76 text, 4 needs_ocr``."""
+    return ", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in counts.items())
+
+
+def _named_counts(counts: Mapping[str, int]) -> str:
+    """``{'data_criacao': 2}`` -> ``data_criacao 2``: counts of things named as in the data."""
+    return ", ".join(f"{name} {value:,}" for name, value in counts.items())
+
+
+def _split_in_words(name: str, summary: Mapping[str, Any]) -> str:
+    rate = summary["hire_rate"]
+    hire_rate = f", hire rate {rate:.1%}" if rate is not None else ""
+    return (
+        f"{name}: {summary['rows']:,} rows ({summary['hired']:,} hired{hire_rate}), "
+        f"{summary['date_min']} to {summary['date_max']}"
+    )
+
+
 def run(config: Config) -> dict[str, Any]:
-    """The whole step; returns the report. Raises ``InputError`` or ``InsufficientDataError``."""
+    """The whole step; returns the report. Raises ``InputError`` or ``InsufficientDataError``.
+
+    The report is written whatever happens, with ``status`` and ``message`` when it stops.
+    """
     phases = Phases()
     quarantine = Quarantine()
     report: dict[str, Any] = {"status": "ok"}
 
-    with phases.phase("read"):
-        raw = load_raw(config.raw_dir)
-        log(
-            f"read {len(raw.jobs)} jobs, {len(raw.applicants)} applicants, "
-            f"{len(raw.prospects)} prospect lists from {config.raw_dir}"
+    try:
+        with phases.phase("read"):
+            raw = load_raw(config.raw_dir)
+    except InputError as error:
+        report.update(status="input_error", message=str(error), durations_s=phases.durations)
+        write_report(config.report_dir, report, quarantine)
+        raise
+    repeated = quarantine_duplicates(raw, quarantine)
+    log(
+        f"read {len(raw.jobs):,} jobs, {len(raw.applicants):,} applicants, "
+        f"{len(raw.prospects):,} prospect lists"
+        + (
+            f"; ids given twice (earlier records quarantined): {_named_counts(repeated)}"
+            if repeated
+            else ""
         )
+    )
     with phases.phase("validate"):
         jobs = valid_records("job", raw.jobs, validate_job, quarantine)
         applicants = valid_records("applicant", raw.applicants, validate_applicant, quarantine)
+        job_dates = _unreadable_date_counts(jobs, JOB_DATE_FIELDS)
+        applicant_dates = _unreadable_date_counts(applicants, APPLICANT_DATE_FIELDS)
         log(
-            f"valid: {len(jobs)}/{len(raw.jobs)} jobs, "
-            f"{len(applicants)}/{len(raw.applicants)} applicants"
+            f"valid: {len(jobs):,} of {len(raw.jobs):,} jobs, "
+            f"{len(applicants):,} of {len(raw.applicants):,} applicants"
         )
+        if job_dates or applicant_dates:
+            log(
+                "unreadable dates, records kept and dated from another field or undated: "
+                + _named_counts({**job_dates, **applicant_dates})
+            )
     with phases.phase("documents"):
         file_texts, documents = read_cv_files(
             config.raw_dir / CV_DIR, raw.applicants, applicants, quarantine, config.workers
         )
-        log(f"CV files: {documents}")
+        log(
+            f"CV files: {documents['files']:,} found, {documents['read']:,} read "
+            f"({_in_words(documents['by_outcome'])}); "
+            f"{documents['applicants_with_file_text']:,} applicants get their CV text from a file"
+        )
     with phases.phase("profiles"):
         job_frame = job_profile_frame(jobs)
         applicant_frame, cv_sources = applicant_profile_frame(applicants, file_texts)
-        log(f"profiles: {len(job_frame)} jobs, {len(applicant_frame)} applicants; CV {cv_sources}")
+        log(
+            f"profiles: {len(job_frame):,} jobs, {len(applicant_frame):,} applicants; "
+            f"CV text from cv_pt {cv_sources['cv_pt']:,}, from a file {cv_sources['file']:,}, "
+            f"none {cv_sources['none']:,}"
+        )
     with phases.phase("applications"):
         applications, application_counts = collect_applications(raw, jobs, applicants, quarantine)
         unique = latest_per_pair(applications)
@@ -635,14 +839,26 @@ def run(config: Config) -> dict[str, Any]:
             in_progress=len(unique) - labelled,
             labelled=labelled,
         )
-        log(f"applications: {application_counts}")
+        log(f"applications: {_in_words(application_counts)}")
     with phases.phase("features"):
         dataset = labelled_dataset(unique, job_frame, applicant_frame)
-        log(f"features: {len(dataset)} labelled rows x {len(FEATURE_NAMES)} features")
+        log(f"features: {len(dataset):,} labelled rows x {len(FEATURE_NAMES)} features")
 
     report["counts"] = {
-        "job": _kind_counts(len(raw.jobs), len(jobs), quarantine, "job"),
-        "applicant": _kind_counts(len(raw.applicants), len(applicants), quarantine, "applicant"),
+        "job": _kind_counts(
+            len(raw.jobs) + repeated.get("job", 0),
+            len(jobs),
+            quarantine,
+            "job",
+            unreadable_dates=job_dates,
+        ),
+        "applicant": _kind_counts(
+            len(raw.applicants) + repeated.get("applicant", 0),
+            len(applicants),
+            quarantine,
+            "applicant",
+            unreadable_dates=applicant_dates,
+        ),
         "application": _kind_counts(
             quarantine=quarantine, kind="application", **application_counts
         ),
@@ -659,7 +875,8 @@ def run(config: Config) -> dict[str, Any]:
 
     try:
         with phases.phase("split"):
-            splits, summary = split_dataset(dataset, config)
+            why = shortage_context(application_counts, quarantine)
+            splits, summary = split_dataset(dataset, config, why)
     except InsufficientDataError as error:
         report.update(status="insufficient_data", message=str(error))
         report["durations_s"] = phases.durations
@@ -671,7 +888,7 @@ def run(config: Config) -> dict[str, Any]:
         test_start=summary["test"]["date_min"],
     )
     for name in _SPLITS:
-        log(f"{name}: {summary[name]}")
+        log(_split_in_words(name, summary[name]))
 
     with phases.phase("write"):
         for name in _SPLITS:
@@ -683,7 +900,8 @@ def run(config: Config) -> dict[str, Any]:
         write_parquet(applicant_frame, config.profiles_dir / "applicants.parquet")
     report["durations_s"] = phases.durations
     write_report(config.report_dir, report, quarantine)
-    log(f"done: {len(quarantine.items)} items quarantined; durations {phases.durations}")
+    durations = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in phases.durations.items())
+    log(f"done: {len(quarantine.items):,} items quarantined; {durations}")
     return report
 
 

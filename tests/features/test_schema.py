@@ -4,8 +4,11 @@ from datetime import datetime
 import pytest
 
 from features.schema import (
+    APPLICANT_DATE_FIELDS,
+    JOB_DATE_FIELDS,
     parse_date,
     parse_datetime,
+    unreadable_dates,
     validate_applicant,
     validate_application,
     validate_job,
@@ -74,9 +77,6 @@ def test_job_reason_codes():
     assert validate_job("1", ["not", "a", "dict"]) == ["not_an_object"]
     assert validate_job("1", _without(JOB, "perfil_vaga")) == ["missing_section:perfil_vaga"]
     assert validate_job("1", {**JOB, "perfil_vaga": "x"}) == ["bad_section:perfil_vaga"]
-    bad_date = copy.deepcopy(JOB)
-    bad_date["informacoes_basicas"]["data_requicisao"] = "2021-05-04"
-    assert validate_job("1", bad_date) == ["bad_date:data_requicisao"]
     bad_type = copy.deepcopy(JOB)
     bad_type["perfil_vaga"]["nivel_ingles"] = 3
     assert validate_job("1", bad_type) == ["bad_type:nivel_ingles"]
@@ -97,9 +97,28 @@ def test_applicant_reason_codes():
         "missing_section:infos_basicas"
     ]
     assert validate_applicant("1", {**APPLICANT, "cv_pt": ["x"]}) == ["bad_type:cv_pt"]
-    bad_date = copy.deepcopy(APPLICANT)
-    bad_date["infos_basicas"]["data_atualizacao"] = "10/11/2021"
-    assert validate_applicant("1", bad_date) == ["bad_date:data_atualizacao"]
+
+
+@pytest.mark.parametrize("value", ["2021-05-04", "05-25-2021", "10/11/2021", 20210504, ["x"]])
+def test_a_date_that_only_dates_a_record_never_makes_it_unusable(value):
+    job = copy.deepcopy(JOB)
+    job["informacoes_basicas"]["data_requicisao"] = value
+    applicant = copy.deepcopy(APPLICANT)
+    applicant["infos_basicas"].update(data_criacao=value, data_atualizacao=value)
+    assert validate_job("1", job) == []
+    assert validate_applicant("1", applicant) == []
+    assert unreadable_dates(job, JOB_DATE_FIELDS) == ["data_requicisao"]
+    assert unreadable_dates(applicant, APPLICANT_DATE_FIELDS) == [
+        "data_criacao",
+        "data_atualizacao",
+    ]
+
+
+def test_readable_unknown_or_absent_dates_are_not_unreadable():
+    assert unreadable_dates(JOB, JOB_DATE_FIELDS) == []
+    assert unreadable_dates(APPLICANT, APPLICANT_DATE_FIELDS) == []
+    assert unreadable_dates({"infos_basicas": {"data_criacao": None}}, APPLICANT_DATE_FIELDS) == []
+    assert unreadable_dates("not a record", APPLICANT_DATE_FIELDS) == []
 
 
 def test_applicant_personal_section_is_not_required():

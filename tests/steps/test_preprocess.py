@@ -203,8 +203,11 @@ def build_raw(root: Path, *, labelled: int = 24, truth: bool = True) -> Path:
     applicants["202"]["infos_basicas"]["data_atualizacao"] = ""
     applicants["202"]["infos_basicas"]["data_criacao"] = "00-00-0000 00:00:00"
     applicants["890"] = ["not", "an", "object"]
+    # Dates that only date a record, unreadable: the record stays, dated from another field.
     applicants["891"] = copy.deepcopy(APPLICANT)
     applicants["891"]["infos_basicas"]["data_criacao"] = "2021-01-01"
+    applicants["892"] = copy.deepcopy(APPLICANT)
+    applicants["892"]["infos_basicas"].update(data_criacao="11-25-2020", data_atualizacao=7)
 
     # Labelled applications to job 100: one per day, every third one a hire.
     job_100 = [
@@ -338,7 +341,7 @@ def test_profiles_have_id_fields_and_event_time(run):
     assert list(jobs.columns) == ["job_code", *JOB_PROFILE_FIELDS, "event_time"]
     assert list(applicants.columns) == ["applicant_code", *APPLICANT_PROFILE_FIELDS, "event_time"]
     assert sorted(jobs["job_code"]) == ["100", "101", "102"]
-    assert len(applicants) == 30
+    assert len(applicants) == 32
     times = dict(zip(jobs["job_code"], jobs["event_time"], strict=True))
     assert times == {
         "100": "2021-01-04T00:00:00Z",
@@ -348,6 +351,8 @@ def test_profiles_have_id_fields_and_event_time(run):
     by_code = applicants.set_index("applicant_code")
     assert by_code.loc["201", "event_time"] == "2021-01-15T10:00:00Z"
     assert by_code.loc["202", "event_time"] == UNKNOWN_EVENT_TIME
+    assert by_code.loc["891", "event_time"] == "2021-01-15T10:00:00Z"  # from data_atualizacao
+    assert by_code.loc["892", "event_time"] == UNKNOWN_EVENT_TIME  # neither date is readable
 
 
 def test_readable_cv_files_feed_the_applicant_profile(run):
@@ -368,10 +373,7 @@ def test_malformed_records_are_quarantined_with_reasons(run):
         ("900", "missing_section:perfil_vaga"),
         ("901", "not_an_object"),
     }
-    assert quarantined(run, "applicant") == {
-        ("890", "not_an_object"),
-        ("891", "bad_date:data_criacao"),
-    }
+    assert quarantined(run, "applicant") == {("890", "not_an_object")}
     assert quarantined(run, "application") == {
         ("101:777", "unknown_applicant"),
         ("101:203", "unknown_status"),
@@ -406,10 +408,13 @@ def test_report_counts_everything_read_kept_and_quarantined(run):
         "valid": 3,
         "quarantined": 2,
         "quarantined_by_reason": {"missing_section:perfil_vaga": 1, "not_an_object": 1},
+        "unreadable_dates": {},
     }
-    assert counts["applicant"]["read"] == 32
-    assert counts["applicant"]["valid"] == 30
-    assert counts["applicant"]["quarantined"] == 2
+    assert counts["applicant"]["read"] == 33
+    assert counts["applicant"]["valid"] == 32
+    assert counts["applicant"]["quarantined"] == 1
+    assert counts["applicant"]["unreadable_dates"] == {"data_atualizacao": 1, "data_criacao": 2}
+    assert counts["job"]["unreadable_dates"] == {}
     application = counts["application"]
     assert application["read"] == 24 + 11 + 2
     assert application["valid"] == 24 + 4
@@ -428,7 +433,7 @@ def test_report_counts_everything_read_kept_and_quarantined(run):
         "unknown_applicant": 1,
         "unsupported": 1,
     }
-    assert run["report"]["cv_sources"] == {"cv_pt": 25, "file": 2, "none": 3}
+    assert run["report"]["cv_sources"] == {"cv_pt": 27, "file": 2, "none": 3}
 
 
 def test_report_gives_label_balance_and_boundaries_per_split(run):
@@ -522,8 +527,10 @@ def test_too_little_labelled_data_exits_3_with_counts(tmp_path, capsys):
     code = main(cli_args(tmp_path, raw, "--min-labelled-rows=200"))
     assert code == 3
     err = capsys.readouterr().err
-    assert "7 labelled applications (3 hired, 4 not hired)" in err
-    assert "--min-labelled-rows 200" in err
+    assert "7 labelled applications (3 hired, 4 not hired); training needs at least 200" in err
+    assert "Of 19 applications read, 10 were quarantined (top reasons: " in err
+    assert "Add raw data: applications with a final status" in err
+    assert "--" not in err  # no advice to use a flag that no pipeline parameter exposes
     assert "Traceback" not in err
     report = json.loads((tmp_path / "out" / "report" / "data_report.json").read_text())
     assert report["status"] == "insufficient_data"
@@ -538,7 +545,9 @@ def test_a_split_without_both_classes_exits_3(tmp_path, capsys):
     (raw / "prospects.json").write_text(json.dumps(prospects))
     assert main(cli_args(tmp_path, raw)) == 3
     err = capsys.readouterr().err
-    assert "split 'train'" in err and "0 hired" in err and "both classes" in err
+    assert "the train period has" in err and "0 hired" in err
+    assert "every period needs both hires and non-hires" in err
+    assert "--" not in err
 
 
 def test_missing_input_file_exits_2(tmp_path, capsys):
@@ -546,15 +555,77 @@ def test_missing_input_file_exits_2(tmp_path, capsys):
     (raw / "applicants.json").unlink()
     assert main(cli_args(tmp_path, raw)) == 2
     err = capsys.readouterr().err
-    assert "missing input file" in err and "applicants.json" in err
+    assert "the data set has no applicants.json" in err
     assert "Traceback" not in err
 
 
-def test_invalid_json_exits_2(tmp_path, capsys):
+def test_invalid_json_exits_2_naming_the_file_not_the_jobs_copy(tmp_path, capsys):
     raw = build_raw(tmp_path)
     (raw / "vagas.json").write_text('{"100": {')
     assert main(cli_args(tmp_path, raw)) == 2
-    assert "vagas.json is not valid JSON" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "vagas.json is not valid JSON" in err
+    assert str(raw) not in err
+    report = json.loads((tmp_path / "out" / "report" / "data_report.json").read_text())
+    assert report["status"] == "input_error"
+    assert report["message"].startswith("vagas.json is not valid JSON")
+
+
+def test_every_application_quarantined_says_how_many_and_why(tmp_path, capsys):
+    raw = build_raw(tmp_path)
+    prospects = json.loads((raw / "prospects.json").read_text())
+    for entry in prospects.values():
+        for item in entry.get("prospects", []):
+            if isinstance(item, dict):
+                item["codigo"] = "404"  # nobody in applicants.json
+    (raw / "prospects.json").write_text(json.dumps(prospects))
+    assert main(cli_args(tmp_path, raw)) == 3
+    err = capsys.readouterr().err
+    assert "Every application was quarantined: 38 (top reasons: unknown_applicant 32" in err
+    assert "Add raw data" in err
+
+
+@pytest.mark.parametrize("name", ["vagas.json", "applicants.json", "prospects.json"])
+def test_deeply_nested_json_exits_2_with_a_clear_error(tmp_path, capsys, name):
+    raw = build_raw(tmp_path)
+    depth = 100_000
+    (raw / name).write_text('{"1": ' + "[" * depth + "]" * depth + "}")
+    assert main(cli_args(tmp_path, raw)) == 2
+    err = capsys.readouterr().err
+    assert f"{name} nests arrays or objects deeper than the JSON reader can follow" in err
+    assert "Traceback" not in err and "RecursionError" not in err
+
+
+def test_repeated_ids_are_quarantined_saying_which_record_was_kept(tmp_path):
+    raw = build_raw(tmp_path)
+    text = (raw / "applicants.json").read_text(encoding="utf-8")
+    first = json.loads(text)["200"]
+    repeated = json.dumps({"200": first, "215": first}, ensure_ascii=False)[1:-1]
+    (raw / "applicants.json").write_text("{" + repeated + ", " + text[1:], encoding="utf-8")
+    jobs = (raw / "vagas.json").read_text(encoding="utf-8")
+    (raw / "vagas.json").write_text(jobs[:-1] + ', "102": {"x": 1}}', encoding="utf-8")
+    assert main(cli_args(tmp_path, raw)) == 0
+    report = json.loads((tmp_path / "out" / "report" / "data_report.json").read_text())
+    items = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "report" / "quarantine.jsonl").read_text().splitlines()
+    ]
+    repeats = [item for item in items if item["reason"] == "duplicate_id"]
+    assert {(item["kind"], item["id"]) for item in repeats} == {
+        ("applicant", "200"),
+        ("applicant", "215"),
+        ("job", "102"),
+    }
+    job = next(item for item in repeats if item["kind"] == "job")
+    assert job["detail"] == (
+        "vagas.json gives id 102 to record 3 and record 6; the last (6) was kept, "
+        "this one (3) set aside"
+    )
+    applicants = report["counts"]["applicant"]
+    assert applicants["read"] == 35  # 33 distinct ids, two of them given twice
+    assert applicants["quarantined_by_reason"]["duplicate_id"] == 2
+    assert applicants["read"] == applicants["valid"] + applicants["quarantined"]
+    assert report["counts"]["job"]["valid"] == 2  # the kept "102" has no sections
 
 
 def test_json_that_is_not_an_object_keyed_by_id_exits_2(tmp_path, capsys):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from features import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
@@ -22,7 +23,13 @@ from featurestore.online import OnlineStore, OnlineStoreError, open_online_store
 from serving import schemas
 from serving.body import document_json_bodies, json_body, request_body_reference
 from serving.config import ServingConfig, load_config
-from serving.errors import ApiError, RequestGuard, error_body, install_error_handlers
+from serving.errors import (
+    ApiError,
+    RequestGuard,
+    error_body,
+    field_path,
+    install_error_handlers,
+)
 from serving.model import LoadedModel, ModelLoadError, load_model
 from serving.observability import logger, record_request_metrics, tracer
 from serving.scoring import (
@@ -148,27 +155,62 @@ def _no_lookups() -> ApiError:
     )
 
 
+def _too_many(limit: int, field: str, given: int | None = None) -> ApiError:
+    got = f", got {given:,}" if given is not None else ""
+    where = "applicants and applicant_codes together" if field == "body" else field
+    return ApiError(
+        422,
+        "too_many_applicants",
+        f"at most {limit:,} applicants per request ({where}){got}: split the request",
+        field,
+    )
+
+
 def _check_codes(body: schemas.RankRequest, limit: int) -> None:
-    total = len(body.applicants) + len(body.applicant_codes)
-    if total == 0:
+    records, codes = len(body.applicants), len(body.applicant_codes)
+    if records + codes == 0:
         raise ApiError(422, "validation_error", "send at least one applicant", "body.applicants")
-    if total > limit:
-        raise ApiError(
-            422,
-            "too_many_applicants",
-            f"at most {limit} applicants per request, got {total}: split the request",
-            "body.applicants",
+    if records + codes > limit:
+        field = (
+            "body"
+            if records and codes
+            else "body.applicants"
+            if records
+            else "body.applicant_codes"
         )
-    seen: set[str] = set()
-    codes = [
+        raise _too_many(limit, field, records + codes)
+    first_seen: dict[str, str] = {}
+    given = [
         (f"body.applicants[{i}].applicant_code", a.applicant_code)
         for i, a in enumerate(body.applicants)
     ]
-    codes += [(f"body.applicant_codes[{i}]", c) for i, c in enumerate(body.applicant_codes)]
-    for field, code in codes:
-        if code in seen:
-            raise ApiError(422, "duplicate_applicant", f"applicant {code} is given twice", field)
-        seen.add(code)
+    given += [(f"body.applicant_codes[{i}]", c) for i, c in enumerate(body.applicant_codes)]
+    for field, code in given:
+        if code in first_seen:
+            # The message names where, never the code: it could be personal data.
+            raise ApiError(
+                422,
+                "duplicate_applicant",
+                f"{field} repeats the applicant code at {first_seen[code]}",
+                field,
+            )
+        first_seen[code] = field
+
+
+def rank_body(model: type[schemas.RankRequest], limit: int):
+    """The rank body dependency: an over-long list is ``too_many_applicants`` naming it."""
+    parse = json_body(model)
+
+    async def dependency(request: Request) -> schemas.RankRequest:
+        try:
+            return await parse(request)
+        except RequestValidationError as error:
+            for problem in error.errors():
+                if problem["type"] == "too_long" and len(problem["loc"]) == 2:
+                    raise _too_many(limit, field_path(problem["loc"])) from None
+            raise
+
+    return dependency
 
 
 def freeze_startup_objects() -> None:
@@ -220,8 +262,9 @@ def create_app(
     )
     app.state.model_holder = holder
     install_error_handlers(app)
-    _add_routes(app, config, holder, lookup)
-    document_json_bodies(app, [schemas.ScoreRequest, schemas.RankRequest])
+    rank_model = schemas.rank_request_model(config.max_rank_applicants)
+    _add_routes(app, config, holder, lookup, rank_model)
+    document_json_bodies(app, [schemas.ScoreRequest, rank_model])
     current_version = lambda: holder.current.version if holder.current else None  # noqa: E731
     app.add_middleware(
         RequestGuard,
@@ -235,7 +278,11 @@ def create_app(
 
 
 def _add_routes(
-    app: FastAPI, config: ServingConfig, holder: ModelHolder, lookup: ProfileLookup
+    app: FastAPI,
+    config: ServingConfig,
+    holder: ModelHolder,
+    lookup: ProfileLookup,
+    rank_model: type[schemas.RankRequest],
 ) -> None:
     @app.get(
         "/health",
@@ -286,16 +333,18 @@ def _add_routes(
             "model": _model_ref(model),
         } | result
 
+    parse_rank_body = rank_body(rank_model, config.max_rank_applicants)
+
     @app.post(
         "/v1/rank",
         response_model=schemas.RankResponse,
         responses={**ERROR_RESPONSES, 404: {"model": schemas.ErrorResponse}},
         tags=["scoring"],
-        openapi_extra=request_body_reference(schemas.RankRequest),
+        openapi_extra=request_body_reference(rank_model),
     )
     def rank(
         request: Request,
-        body: schemas.RankRequest = Depends(json_body(schemas.RankRequest)),  # noqa: B008
+        body: schemas.RankRequest = Depends(parse_rank_body),  # noqa: B008
     ) -> Any:
         """Applicants for one job, best match first (records, or codes looked up)."""
         model = holder.get()

@@ -24,6 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from serving.observability import logger
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+#: Validation problems listed in an error's ``details``; the message gives the total.
+MAX_DETAILS = 10
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _HTTP_CODES = {
     400: "bad_request",
@@ -68,22 +70,28 @@ def field_path(location: Sequence[str | int]) -> str:
     return path
 
 
-def _validation_details(error: RequestValidationError) -> list[dict[str, str]]:
+def _validation_details(problems: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     # Only where, what and the rule: pydantic's "input" would echo personal data back.
     return [
         {"field": field_path(e.get("loc", ())), "message": e.get("msg", ""), "type": e["type"]}
-        for e in error.errors()
+        for e in problems
     ]
 
 
 async def _on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    details = _validation_details(error)
-    first = details[0] if details else {"field": "body", "message": "invalid request"}
-    if any(d["type"] == "json_invalid" for d in details):
+    """422 with the first problem in the message and the first ``MAX_DETAILS`` in details.
+
+    The body stays small whatever was sent: the total is counted, not listed.
+    """
+    problems = error.errors()
+    if any(problem["type"] == "json_invalid" for problem in problems):
         return error_response(400, "malformed_json", "the body is not valid JSON", "body")
-    return error_response(
-        422, "validation_error", f"{first['field']}: {first['message']}", first["field"], details
-    )
+    details = _validation_details(problems[:MAX_DETAILS])
+    first = details[0] if details else {"field": "body", "message": "invalid request"}
+    message = f"{first['field']}: {first['message']}"
+    if len(problems) > MAX_DETAILS:
+        message += f" ({len(problems):,} problems; details lists the first {MAX_DETAILS})"
+    return error_response(422, "validation_error", message, first["field"], details)
 
 
 async def _on_api_error(request: Request, error: ApiError) -> JSONResponse:

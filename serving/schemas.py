@@ -2,15 +2,21 @@
 
 Records follow the Decision JSON format (``vagas.json`` / ``applicants.json`` entries). They
 may be partial: every section and field is optional, unknown values read as unknown. Only the
-fields the features read are typed and kept; any other field (personal data included) is
-accepted and dropped at validation, never stored or logged.
+fields the features read are typed and kept, and they come from the one table that also
+validates raw records in the Preprocess step (``features.schema``): a value the step accepts
+the API accepts, and the other way round. Any other field (personal data, dates that only date
+a record) is accepted and dropped at validation, never stored or logged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from features.schema import APPLICANT_SECTIONS, APPLICANT_TOP_LEVEL_TEXT, JOB_SECTIONS
+from serving.config import DEFAULT_MAX_RANK_APPLICANTS
 
 #: Longest accepted free text (a CV); the body size limit bounds the total.
 MAX_TEXT_CHARS = 200_000
@@ -26,66 +32,60 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class JobBasics(_Section):
-    titulo_vaga: Text
+def _attribute(key: str) -> str:
+    # Decision keys may hold spaces ("nivel profissional" beside "nivel_profissional"); the
+    # attribute only has to be unique, the alias is the key the client sends.
+    return key.replace(" ", "__")
 
 
-class JobProfileSection(_Section):
-    estado: Text
-    cidade: Text
-    nivel_profissional_spaced: Text = Field(default=None, alias="nivel profissional")
-    nivel_profissional: Text = Field(
-        default=None, description="read when 'nivel profissional' (the published key) is empty"
-    )
-    nivel_academico: Text
-    nivel_ingles: Text
-    nivel_espanhol: Text
-    areas_atuacao: Text
-    principais_atividades: Text
-    competencia_tecnicas_e_comportamentais: Text
+def _text_fields(keys: tuple[str, ...]) -> dict[str, Any]:
+    return {_attribute(key): (Text, Field(default=None, alias=key)) for key in keys}
 
 
-class JobRecord(_Section):
-    """A ``vagas.json`` entry (partial records allowed)."""
-
-    informacoes_basicas: JobBasics | None = None
-    perfil_vaga: JobProfileSection | None = None
-
-
-class ApplicantBasics(_Section):
-    local: Text
-
-
-class ApplicantProfessional(_Section):
-    titulo_profissional: Text
-    area_atuacao: Text
-    conhecimentos_tecnicos: Text
-    nivel_profissional: Text
-
-
-class ApplicantEducation(_Section):
-    nivel_academico: Text
-    nivel_ingles: Text
-    nivel_espanhol: Text
+def _record_model(
+    name: str,
+    doc: str,
+    sections: Mapping[str, tuple[str, ...]],
+    section_names: Mapping[str, str],
+    top_level_text: tuple[str, ...] = (),
+) -> type[_Section]:
+    """A record model: one optional section model per section, then top-level text fields."""
+    fields: dict[str, Any] = {}
+    for section, keys in sections.items():
+        model = create_model(
+            section_names.get(section, section), __base__=_Section, **_text_fields(keys)
+        )
+        fields[section] = (model | None, None)
+    fields.update(_text_fields(top_level_text))
+    return create_model(name, __base__=_Section, __doc__=doc, **fields)
 
 
-class ApplicantRecord(_Section):
-    """An ``applicants.json`` entry (partial records allowed)."""
-
-    infos_basicas: ApplicantBasics | None = None
-    informacoes_profissionais: ApplicantProfessional | None = None
-    formacao_e_idiomas: ApplicantEducation | None = None
-    cv_pt: Text
-    cv_en: Text
+JobRecord = _record_model(
+    "JobRecord",
+    "A ``vagas.json`` entry (partial records allowed).",
+    JOB_SECTIONS,
+    {"informacoes_basicas": "JobBasics", "perfil_vaga": "JobProfileSection"},
+)
+ApplicantRecord = _record_model(
+    "ApplicantRecord",
+    "An ``applicants.json`` entry (partial records allowed).",
+    APPLICANT_SECTIONS,
+    {
+        "infos_basicas": "ApplicantBasics",
+        "informacoes_profissionais": "ApplicantProfessional",
+        "formacao_e_idiomas": "ApplicantEducation",
+    },
+    APPLICANT_TOP_LEVEL_TEXT,
+)
 
 
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     job_code: Code | None = None
-    job: JobRecord
+    job: JobRecord  # type: ignore[valid-type]
     applicant_code: Code | None = None
-    applicant: ApplicantRecord
+    applicant: ApplicantRecord  # type: ignore[valid-type]
     top: int = Field(
         default=5, ge=0, le=50, strict=True, description="how many contributions to return"
     )
@@ -95,7 +95,11 @@ class RankedApplicantInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     applicant_code: Code
-    applicant: ApplicantRecord
+    applicant: ApplicantRecord  # type: ignore[valid-type]
+
+
+APPLICANTS_DESCRIPTION = "records to score (codes unique across both lists)"
+CODES_DESCRIPTION = "codes to look up in the online store (unique; at least one applicant in all)"
 
 
 class RankRequest(BaseModel):
@@ -110,16 +114,44 @@ class RankRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     job_code: Code | None = None
-    job: JobRecord | None = None
+    job: JobRecord | None = None  # type: ignore[valid-type]
+    # The lengths are checked before any item is validated: an oversized list costs one error.
     applicants: list[RankedApplicantInput] = Field(
-        default_factory=list, description="records to score (codes unique across both lists)"
+        default_factory=list,
+        max_length=DEFAULT_MAX_RANK_APPLICANTS,
+        description=APPLICANTS_DESCRIPTION,
     )
     applicant_codes: list[Code] = Field(
         default_factory=list,
-        description="codes to look up in the online store (unique; at least one applicant in all)",
+        max_length=DEFAULT_MAX_RANK_APPLICANTS,
+        description=CODES_DESCRIPTION,
         json_schema_extra={"uniqueItems": True},
     )
     limit: int | None = Field(default=None, ge=1, strict=True, description="return only the best N")
+
+
+def rank_request_model(max_applicants: int) -> type[RankRequest]:
+    """``RankRequest`` with both lists limited to ``max_applicants`` (the server's setting)."""
+    if max_applicants == DEFAULT_MAX_RANK_APPLICANTS:
+        return RankRequest
+    limited: dict[str, Any] = {
+        "applicants": (
+            list[RankedApplicantInput],
+            Field(
+                default_factory=list, max_length=max_applicants, description=APPLICANTS_DESCRIPTION
+            ),
+        ),
+        "applicant_codes": (
+            list[Code],
+            Field(
+                default_factory=list,
+                max_length=max_applicants,
+                description=CODES_DESCRIPTION,
+                json_schema_extra={"uniqueItems": True},
+            ),
+        ),
+    }
+    return create_model("RankRequest", __base__=RankRequest, __doc__=RankRequest.__doc__, **limited)
 
 
 class ModelRef(BaseModel):

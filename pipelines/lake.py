@@ -1,11 +1,54 @@
-"""The local data lake: every ``s3://bucket/key`` maps to ``<lake>/bucket/key``."""
+"""The local data lake: every ``s3://bucket/key`` maps to ``<lake>/bucket/key``.
+
+Writes that another process may read at the same time are atomic: a file or a folder is
+written beside its target under a temporary name (``.<name>.tmp-<pid>-<token>``) and renamed
+into place, so a reader sees the old content or the new, never half of it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+TEMPORARY_MARK = ".tmp-"
+
+
+def temporary_sibling(target: Path) -> Path:
+    """A unique name beside ``target`` for writing it before the rename into place."""
+    return target.with_name(f".{target.name}{TEMPORARY_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is a leftover of an interrupted atomic write."""
+    return path.name.startswith(".") and TEMPORARY_MARK in path.name
+
+
+def write_atomically(target: Path, body: bytes) -> None:
+    """Replace ``target`` with ``body`` in one rename (temporary file + ``os.replace``)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_sibling(target)
+    try:
+        temporary.write_bytes(body)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def folder_digest(folder: Path) -> str:
+    """A content hash of the files under ``folder``: relative paths and bytes, name-independent."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(b"\0")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 class LakePathError(ValueError):
@@ -30,10 +73,32 @@ class Lake:
 
     def write_bytes(self, uri: str, body: bytes) -> Path:
         target = self.path(uri)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists() or target.read_bytes() != body:
-            target.write_bytes(body)
+        if not target.is_file() or target.read_bytes() != body:
+            write_atomically(target, body)
         return target
+
+    def put_folder_once(self, source: Path, uri: str) -> bool:
+        """Copy a local folder to ``uri`` unless something is there already; True if copied.
+
+        For content-addressed URIs: what is at ``uri`` is never replaced or removed, so a run
+        reading it is never disturbed. The copy is made beside the target and renamed into
+        place; when two processes race, the first rename wins and the other copy is dropped.
+        """
+        target = self.path(uri)
+        if target.exists():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = temporary_sibling(target)
+        try:
+            shutil.copytree(source, temporary)
+            os.rename(temporary, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+            return False
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+        return True
 
     def download(self, uri: str, destination: Path) -> int:
         """Copy an S3 prefix (or a single object) into a folder, as a processing input does.
@@ -51,12 +116,25 @@ class Lake:
         return sum(1 for p in destination.rglob("*") if p.is_file())
 
     def upload(self, source: Path, uri: str) -> int:
-        """Replace an S3 prefix with a folder's content, as a processing output does."""
+        """Replace an S3 prefix with a folder's content, as a processing output does.
+
+        The new content is copied beside the prefix first and swapped in by two renames, so a
+        reader sees the old files or the new ones; only between the renames is nothing there.
+        """
         target = self.path(uri)
-        if target.exists():
-            shutil.rmtree(target) if target.is_dir() else target.unlink()
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source, target)
+        incoming, outgoing = temporary_sibling(target), temporary_sibling(target)
+        try:
+            shutil.copytree(source, incoming)
+            if target.exists():
+                os.rename(target, outgoing)
+            os.rename(incoming, target)
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
+            if outgoing.is_dir():
+                shutil.rmtree(outgoing, ignore_errors=True)
+            else:
+                outgoing.unlink(missing_ok=True)
         return sum(1 for p in target.rglob("*") if p.is_file())
 
     def digest(self, uri: str) -> str | None:

@@ -5,6 +5,11 @@ same resolved arguments (code locations are content hashes, the local image tag 
 the library code) within the expiry. Stricter than SageMaker, the key also holds a hash of the
 input data, and a hit is refused when an output was overwritten since (another run wrote the
 same S3 prefix), so a cached step never hands on data that is not its own.
+
+Entries are written atomically (a temporary file renamed into place), so a crash mid-write
+leaves the old entry or none. An entry that cannot be read anyway (truncated by a disk that
+filled up, edited by hand) is a miss: the step runs again and its new entry replaces it; the
+run says so once, never with a traceback.
 """
 
 from __future__ import annotations
@@ -12,13 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipelines.lake import Lake
+from pipelines.lake import Lake, write_atomically
 
 _DURATION = re.compile(
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -75,9 +80,11 @@ class CacheHit:
 
 
 class StepCache:
-    def __init__(self, root: Path, lake: Lake) -> None:
+    def __init__(self, root: Path, lake: Lake, warn: Callable[[str], None] | None = None) -> None:
         self.root = root
         self.lake = lake
+        self.warn = warn or (lambda _: None)
+        self._reported: set[Path] = set()
 
     def key(self, step: str, step_type: str, arguments: Mapping[str, Any]) -> str:
         # An input the step also writes back (a store it updates) is its own state, not data
@@ -104,15 +111,30 @@ class StepCache:
         path = self._entry_path(step, key)
         if not path.exists():
             return None
-        entry = json.loads(path.read_text())
-        if expire_after:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
             stored = datetime.fromisoformat(entry["stored_at"])
-            if datetime.now(UTC) - stored > parse_duration(expire_after):
-                return None
-        for uri, digest in entry["outputs"].items():
+            outputs = dict(entry["outputs"])
+            hit = CacheHit(str(entry["execution_id"]), dict(entry["properties"]))
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            self._report_unreadable(step, path, error)
+            return None
+        if expire_after and datetime.now(UTC) - stored > parse_duration(expire_after):
+            return None
+        for uri, digest in outputs.items():
             if self.lake.digest(uri) != digest:
                 return None
-        return CacheHit(entry["execution_id"], entry["properties"])
+        return hit
+
+    def _report_unreadable(self, step: str, path: Path, error: Exception) -> None:
+        if path in self._reported:
+            return
+        self._reported.add(path)
+        reason = type(error).__name__ + (f": {error}" if str(error) else "")
+        self.warn(
+            f"cache entry of step {step} is unreadable ({reason.splitlines()[0]}); "
+            f"running the step instead, its new entry replaces {path}"
+        )
 
     def store(
         self, step: str, step_type: str, key: str, properties: Mapping[str, Any], execution_id: str
@@ -124,6 +146,18 @@ class StepCache:
             "properties": properties,
             "outputs": {uri: self.lake.digest(uri) for uri in outputs},
         }
-        path = self._entry_path(step, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(entry, indent=2, sort_keys=True))
+        body = json.dumps(entry, indent=2, sort_keys=True, default=str)
+        write_atomically(self._entry_path(step, key), body.encode("utf-8"))
+
+    def referenced(self) -> tuple[set[str], set[str]]:
+        """Execution ids and output URIs the readable entries name (what pruning must keep)."""
+        executions: set[str] = set()
+        uris: set[str] = set()
+        for path in self.root.rglob("*.json") if self.root.is_dir() else ():
+            try:
+                entry = json.loads(path.read_text(encoding="utf-8"))
+                executions.add(str(entry["execution_id"]))
+                uris.update(entry["outputs"])
+            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+                continue
+        return executions, uris

@@ -4,21 +4,29 @@ Walks the definition's steps in dependency order, resolves parameters, step prop
 ``Std:JsonGet`` on property files, evaluates conditions, runs the chosen branch, stops at a
 Fail step or a failing job, and caches steps whose inputs and code are unchanged. Nothing here
 knows this project's steps: it reads only the definition.
+
+Every step ends with a status: whatever goes wrong in one (a job exiting non-zero, an input
+that is not in the lake, an expression that cannot be resolved) marks it Failed with a
+one-line reason, and the traceback, where there is one, goes to the step's log and the
+execution record, not to the console. The record (``execution.json``) is written when the
+execution starts and after every step, so a run killed mid-way leaves one saying so.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.lake import Lake
+from pipelines.lake import Lake, write_atomically
 from pipelines.local.cache import StepCache
 from pipelines.local.expressions import Scope, evaluate_condition, resolve
 from pipelines.local.graph import StepGraph, StepNode, branch_names, build_graph
@@ -45,6 +53,7 @@ class StepRecord:
     detail: str = ""
     cached_from: str | None = None
     log: str | None = None
+    error: str | None = None  # the traceback of an error that was not the job's own exit
 
 
 @dataclass
@@ -56,6 +65,8 @@ class ExecutionResult:
     steps: list[StepRecord]
     failure_reason: str | None = None
     properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    started_at: str | None = None
+    ended_at: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -95,6 +106,20 @@ def new_execution_id() -> str:
     return f"local-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
+_LONG_DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d{5,})(?![\w.])")
+
+
+def readable_numbers(text: str) -> str:
+    """Numbers with more than four decimals rounded to four, for people to read."""
+    return _LONG_DECIMAL.sub(lambda match: f"{float(match.group(1)):.4f}", text)
+
+
+def one_line(error: BaseException) -> str:
+    """``Type: first line of the message``: an error for a progress line."""
+    message = str(error).strip().splitlines()
+    return type(error).__name__ + (f": {message[0]}" if message else "")
+
+
 class Console:
     """Progress lines; the step's own output is indented under its name when verbose."""
 
@@ -109,9 +134,12 @@ class Console:
         if self.verbose:
             self.write(f"  │ {line}")
 
+    def warn(self, line: str) -> None:
+        self.write(f"  ⚠ {line}")
+
     def finish(self, record: StepRecord) -> None:
         marks = {"Succeeded": "✔", "Cached": "↺", "Failed": "✘", "Skipped": "·"}
-        detail = f"  {record.detail}" if record.detail else ""
+        detail = f"  {readable_numbers(record.detail)}" if record.detail else ""
         self.write(
             f"{marks.get(record.status, '?')} {record.name}  {record.status.lower()}"
             f"  {record.seconds:.1f}s{detail}"
@@ -138,7 +166,7 @@ class LocalExecutor:
         self.state_dir = state_dir
         self.image_path = image_path
         self.console = console or Console()
-        self.cache = StepCache(state_dir / "cache" / pipeline_name, lake)
+        self.cache = StepCache(state_dir / "cache" / pipeline_name, lake, self.console.warn)
         self.use_cache = use_cache
 
     def run(
@@ -167,33 +195,74 @@ class LocalExecutor:
             "Executing",
             parameters,
             [StepRecord(n, self.graph.steps[n].type) for n in self.graph.topological_order()],
+            started_at=_now(),
         )
-        chosen_branches: set[str] = set()
-        for record in result.steps:
-            node = self.graph.steps[record.name]
-            if not self._selected(node, chosen_branches, result):
-                record.status = "Skipped"
-                continue
-            self.console.start(node)
-            started = time.perf_counter()
-            try:
-                self._run_step(node, record, scope, run_dir, execution_id, chosen_branches)
-            except JobFailed as failure:
-                record.status = "Failed"
-                record.log = str(failure.log_path)
-                result.failure_reason = f"step {node.name} failed: {failure}"
-                self._print_failure(failure)
-            finally:
-                record.seconds = time.perf_counter() - started
-            if record.status == "Failed" and result.failure_reason is None:
-                result.failure_reason = record.detail
-            self.console.finish(record)
-            if record.status == "Failed":
-                break
-        result.status = "Failed" if any(s.status == "Failed" for s in result.steps) else "Succeeded"
-        result.properties = dict(scope.step_properties)
         self._save(result, run_dir)
+        chosen_branches: set[str] = set()
+        try:
+            for record in result.steps:
+                node = self.graph.steps[record.name]
+                if not self._selected(node, chosen_branches, result):
+                    record.status = "Skipped"
+                    continue
+                self._execute(node, record, scope, run_dir, chosen_branches, result)
+                result.properties = dict(scope.step_properties)
+                if record.status == "Failed":
+                    break
+                self._save(result, run_dir)
+        except KeyboardInterrupt:
+            result.status = "Stopped"
+            result.failure_reason = "stopped by the user (Ctrl-C)"
+            self._finish(result, scope, run_dir)
+            raise
+        failed = any(s.status == "Failed" for s in result.steps)
+        result.status = "Failed" if failed else "Succeeded"
+        self._finish(result, scope, run_dir)
         return result
+
+    def _execute(
+        self,
+        node: StepNode,
+        record: StepRecord,
+        scope: Scope,
+        run_dir: Path,
+        chosen_branches: set[str],
+        result: ExecutionResult,
+    ) -> None:
+        """Run one step; any error ends it Failed with a one-line reason, never escapes."""
+        self.console.start(node)
+        started = time.perf_counter()
+        try:
+            self._run_step(node, record, scope, run_dir, result.execution_id, chosen_branches)
+        except JobFailed as failure:
+            record.status, record.detail = "Failed", failure.reason
+            record.log = str(failure.log_path)
+            if failure.properties:
+                scope.step_properties[node.name] = failure.properties
+            self._print_failure(failure)
+        except KeyboardInterrupt:
+            record.status, record.detail = "Failed", "stopped by the user (Ctrl-C)"
+            raise
+        except Exception as error:  # any error is this step's failure
+            record.status, record.detail = "Failed", one_line(error)
+            record.error = traceback.format_exc()
+            record.log = str(_append_to_log(run_dir / node.name / "job.log", record.error))
+            self.console.write(f"  {record.detail}")
+            self.console.write(f"  the traceback is in {record.log}")
+        finally:
+            record.seconds = time.perf_counter() - started
+        if record.status == "Failed":
+            # A Fail step's message is the reason as the definition words it.
+            prefix = "" if node.type == "Fail" else f"step {node.name} failed: "
+            result.failure_reason = prefix + record.detail
+        self.console.finish(record)
+
+    def _finish(self, result: ExecutionResult, scope: Scope, run_dir: Path) -> None:
+        result.properties = dict(scope.step_properties)
+        result.ended_at = _now()
+        self._save(result, run_dir)
+        latest = self.state_dir / "executions" / "latest.json"
+        write_atomically(latest, json.dumps({"execution_id": result.execution_id}).encode())
 
     def _selected(self, node: StepNode, chosen: set[str], result: ExecutionResult) -> bool:
         """A step runs when its branch was chosen and none of its upstream steps was skipped."""
@@ -274,8 +343,10 @@ class LocalExecutor:
             if "LeftValue" in condition:
                 left = resolve(condition["LeftValue"], scope)
                 right = resolve(condition["RightValue"], scope)
+                operator = _COMPARISONS.get(condition["Type"], condition["Type"])
                 self.console.job_line(
-                    f"{_fmt(left)} {condition['Type']} {_fmt(right)}: {str(outcome).lower()}"
+                    f"{_operand(condition['LeftValue'], left)} {operator} "
+                    f"{_operand(condition['RightValue'], right)}: {str(outcome).lower()}"
                 )
         return all(outcomes)
 
@@ -296,11 +367,39 @@ class LocalExecutor:
             self.console.write(f"  ┆ {line}")
 
     def _save(self, result: ExecutionResult, run_dir: Path) -> None:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        record = asdict(result)
-        (run_dir / "execution.json").write_text(json.dumps(record, indent=2, default=str))
-        latest = self.state_dir / "executions" / "latest.json"
-        latest.write_text(json.dumps({"execution_id": result.execution_id}))
+        body = json.dumps(asdict(result), indent=2, default=str)
+        write_atomically(run_dir / "execution.json", body.encode("utf-8"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _append_to_log(log_path: Path, text: str) -> Path:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(f"\n[executor] the step failed:\n{text}")
+    return log_path
+
+
+_COMPARISONS = {
+    "Equals": "==",
+    "GreaterThan": ">",
+    "GreaterThanOrEqualTo": ">=",
+    "LessThan": "<",
+    "LessThanOrEqualTo": "<=",
+}
+
+
+def _operand(expression: Any, value: Any) -> str:
+    """``MinAuc 0.7000`` / ``metrics.auc 0.7508``: the value with what it stands for."""
+    name = ""
+    if isinstance(expression, dict):
+        if "Std:JsonGet" in expression:
+            name = str(expression["Std:JsonGet"].get("Path", ""))
+        elif isinstance(expression.get("Get"), str):
+            name = expression["Get"].rsplit(".", 1)[-1]
+    return f"{name} {_fmt(value)}" if name else _fmt(value)
 
 
 def _fmt(value: Any) -> str:

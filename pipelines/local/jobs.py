@@ -5,6 +5,12 @@ job's arguments becomes ``<work>/opt/ml/...``. Inputs are copied in from the loc
 the job, outputs copied back after it succeeds, exactly where the definition says. The local
 "image" is this checkout: its library code goes on PYTHONPATH, the step's own code comes from
 the lake, where the compiler uploaded it.
+
+Locally, a Processing job that fails still hands over the outputs it wrote (a data report
+saying why it stopped, for instance): they are copied to the lake, and named in the failure,
+so the report of the failing run is where a successful run's would be. Outputs it left empty
+are not touched. The job log is written line by line, so a run killed mid-job leaves the lines
+so far, and the job's output goes to a file, not a terminal: progress bars are turned off.
 """
 
 from __future__ import annotations
@@ -26,14 +32,26 @@ CONTAINER_ROOT = "/opt/ml"
 LOG_TAIL_LINES = 25
 
 
+#: Set in every job's environment unless the definition sets them: output goes to a log file.
+QUIET_PROGRESS = {"TQDM_DISABLE": "1", "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
+
+
 class JobFailed(RuntimeError):
-    """A job exited non-zero; carries the tail of its log for the user."""
+    """A job exited non-zero; carries the tail of its log and its last line for the user."""
 
     def __init__(self, job_name: str, exit_code: int, log_tail: list[str], log_path: Path) -> None:
         super().__init__(f"{job_name} exited with code {exit_code}")
         self.exit_code = exit_code
         self.log_tail = log_tail
         self.log_path = log_path
+        #: what the job wrote before it stopped (the outputs it published), Describe-like
+        self.properties: dict[str, Any] = {}
+
+    @property
+    def reason(self) -> str:
+        """One line: the exit code and the job's last words (a Python error's last line)."""
+        last = next((line.strip() for line in reversed(self.log_tail) if line.strip()), "")
+        return f"exit code {self.exit_code}" + (f": {last}" if last else "")
 
 
 @dataclass(frozen=True)
@@ -54,7 +72,7 @@ class JobContext:
 def _run(command: list[str], env: Mapping[str, str], cwd: Path, ctx: JobContext) -> None:
     log_path = ctx.work_dir / "job.log"
     tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
-    with log_path.open("w", encoding="utf-8") as log:
+    with log_path.open("w", encoding="utf-8", buffering=1) as log:
         process = subprocess.Popen(
             command,
             cwd=cwd,
@@ -78,6 +96,7 @@ def _run(command: list[str], env: Mapping[str, str], cwd: Path, ctx: JobContext)
 
 def _environment(extra: Mapping[str, Any], image_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SM_")}
+    env.update(QUIET_PROGRESS)
     env.update({key: str(value) for key, value in extra.items()})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(image_dir), env.get("PYTHONPATH")]))
     return env
@@ -103,14 +122,34 @@ def run_processing_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[st
     command = _python_command(app["ContainerEntrypoint"]) + list(app.get("ContainerArguments", []))
     command = [ctx.map_argument(part) for part in command]
     env = _environment(arguments.get("Environment", {}), image_dir)
-    _run(command, env, ctx.work_dir, ctx)
+    try:
+        _run(command, env, ctx.work_dir, ctx)
+    except JobFailed as failure:
+        written = [item for item in outputs if _wrote_files(ctx, item)]
+        _publish(ctx, written)
+        failure.properties = _processing_properties(ctx, "Failed", written)
+        raise
+    _publish(ctx, outputs)
+    return _processing_properties(ctx, "Completed", outputs)
 
+
+def _wrote_files(ctx: JobContext, output: Mapping[str, Any]) -> bool:
+    folder = ctx.container_path(output["S3Output"]["LocalPath"])
+    return any(path.is_file() for path in folder.rglob("*"))
+
+
+def _publish(ctx: JobContext, outputs: list[Mapping[str, Any]]) -> None:
     for item in outputs:
         s3 = item["S3Output"]
         ctx.lake.upload(ctx.container_path(s3["LocalPath"]), s3["S3Uri"])
+
+
+def _processing_properties(
+    ctx: JobContext, status: str, outputs: list[Mapping[str, Any]]
+) -> dict[str, Any]:
     return {
         "ProcessingJobName": ctx.job_name,
-        "ProcessingJobStatus": "Completed",
+        "ProcessingJobStatus": status,
         "ProcessingOutputConfig": {
             "Outputs": {item["OutputName"]: item for item in outputs},
         },

@@ -273,3 +273,160 @@ def test_step_that_updates_its_own_store_is_cached_on_the_next_run(lake, tmp_pat
     )
     executor(lake, tmp_path, spec).run()
     assert statuses(executor(lake, tmp_path, spec).run())["Produce"] == "Cached"
+
+
+# --- faults: errors that are not job failures, cache entries, failed jobs' outputs, kill -9 ------
+
+REPORT_THEN_FAIL = """
+import pathlib, sys
+out = pathlib.Path(sys.argv[sys.argv.index('--out') + 1])
+(out / 'report.json').write_text('{"status": "insufficient_data"}')
+print('wrote the report', flush=True)
+print('not enough data: 3 rows', file=sys.stderr)
+sys.exit(3)
+"""
+
+
+def test_an_error_that_is_no_job_failure_fails_the_step_with_a_one_line_reason(lake, tmp_path):
+    spec = definition()
+    gate = spec["Steps"][0]["Arguments"]["Conditions"][0]
+    gate["LeftValue"]["Std:JsonGet"]["Path"] = "metrics.missing"
+    lines: list[str] = []
+    result = executor(lake, tmp_path, spec, lines).run()
+    assert statuses(result)["Gate"] == "Failed"
+    assert result.status == "Failed"
+    assert result.failure_reason.startswith("step Gate failed: ExpressionError: JsonGet")
+    assert "\n" not in result.failure_reason
+    assert not any("Traceback" in line for line in lines)
+    log = Path(result.step("Gate").log).read_text()
+    assert "Traceback" in log and "ExpressionError" in log
+    record = json.loads(
+        (tmp_path / "state" / "executions" / result.execution_id / "execution.json").read_text()
+    )
+    assert record["status"] == "Failed"
+    gate_record = next(s for s in record["steps"] if s["name"] == "Gate")
+    assert gate_record["status"] == "Failed" and "Traceback" in gate_record["error"]
+    assert record["ended_at"]
+
+
+def test_an_input_missing_from_the_lake_layout_fails_its_step(lake, tmp_path):
+    spec = definition()
+    produce = spec["Steps"][1]["Arguments"]
+    produce["ProcessingInputs"][1]["S3Input"]["S3Uri"] = "https://not-s3/data"
+    result = executor(lake, tmp_path, spec).run()
+    assert statuses(result)["Produce"] == "Failed"
+    assert "LakePathError" in result.failure_reason
+
+
+def test_a_truncated_cache_entry_is_a_miss_said_once(lake, tmp_path):
+    executor(lake, tmp_path).run()
+    [entry] = (tmp_path / "state" / "cache" / "demo" / "Produce").glob("*.json")
+    entry.write_text(entry.read_text()[:40])  # what a crash mid-write used to leave
+    lines: list[str] = []
+    second = executor(lake, tmp_path, lines=lines).run()
+    assert statuses(second)["Produce"] == "Succeeded"
+    warnings = [line for line in lines if "cache entry of step Produce is unreadable" in line]
+    assert len(warnings) == 1 and "JSONDecodeError" in warnings[0]
+    lines.clear()
+    third = executor(lake, tmp_path, lines=lines).run()
+    assert statuses(third)["Produce"] == "Cached"  # the new entry replaced the broken one
+    assert not any("unreadable" in line for line in lines)
+
+
+def test_cache_entries_are_replaced_in_one_rename(lake, tmp_path, monkeypatch):
+    executor(lake, tmp_path).run()
+    [entry] = (tmp_path / "state" / "cache" / "demo" / "Produce").glob("*.json")
+    before = entry.read_text()
+
+    def crash(*_):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pipelines.lake.os.replace", crash)
+    with pytest.raises(OSError):
+        executor(lake, tmp_path).cache.store("Produce", "Processing", entry.stem, {}, "x")
+    assert entry.read_text() == before
+    assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # no temporary left
+
+
+def test_a_failed_job_publishes_the_outputs_it_wrote(lake, tmp_path):
+    lake.write_bytes("s3://art/code/report/script.py", REPORT_THEN_FAIL.encode())
+    lake.write_bytes("s3://cur/report/report.json", b'{"status": "ok, from an earlier run"}')
+    step = processing_step(
+        "Produce",
+        "s3://art/code/report/script.py",
+        {},
+        {"report": "s3://cur/report", "untouched": "s3://cur/untouched"},
+        ["--out", "/opt/ml/processing/output/report"],
+    )
+    spec = {"Version": "2020-12-01", "Parameters": [], "Steps": [step]}
+    lake.write_bytes("s3://cur/untouched/keep.txt", b"earlier")
+    result = executor(lake, tmp_path, spec).run()
+    assert statuses(result)["Produce"] == "Failed"
+    assert result.failure_reason == ("step Produce failed: exit code 3: not enough data: 3 rows")
+    report = json.loads(lake.path("s3://cur/report/report.json").read_text())
+    assert report == {"status": "insufficient_data"}
+    assert lake.path("s3://cur/untouched/keep.txt").read_text() == "earlier"
+    outputs = result.properties["Produce"]["ProcessingOutputConfig"]["Outputs"]
+    assert list(outputs) == ["report"]
+
+
+def test_the_fail_steps_message_is_shown_with_readable_numbers(lake, tmp_path):
+    lines: list[str] = []
+    result = executor(lake, tmp_path, lines=lines).run(
+        {"Score": "0.912345678", "Threshold": "0.95"}
+    )
+    assert result.failure_reason == "score 0.912345678 below 0.95"  # the record keeps it
+    assert any(line.endswith("score 0.9123 below 0.95") for line in lines)
+    assert any("metrics.score 0.9123 >= Threshold 0.9500: false" in line for line in lines)
+
+
+SLOW = """
+import sys, time
+print('step started', flush=True)
+time.sleep(60)
+"""
+
+RUN_SLOW_EXECUTION = """
+import sys
+from pathlib import Path
+from tests.pipelines import test_local_executor as t
+from pipelines.lake import Lake
+from pipelines.local.executor import Console, LocalExecutor
+tmp = Path(sys.argv[1])
+spec = t.definition(consume_script="s3://art/code/slow/script.py")
+LocalExecutor(spec, "demo", Lake(tmp / "lake"), tmp / "state", lambda _: tmp, Console()).run(
+    execution_id="local-killed"
+)
+"""
+
+
+def test_a_run_killed_mid_step_leaves_a_record_and_the_log_so_far(lake, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    lake.write_bytes("s3://art/code/slow/script.py", SLOW.encode())
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN_SLOW_EXECUTION, str(tmp_path)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    log = tmp_path / "state" / "executions" / "local-killed" / "Consume" / "job.log"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and "step started" not in (
+        log.read_text() if log.exists() else ""
+    ):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)  # the executor and its job, as kill -9 would
+    process.wait(timeout=30)
+    assert "step started" in log.read_text()
+    record = json.loads(log.parents[1].joinpath("execution.json").read_text())
+    assert record["status"] == "Executing"
+    assert {s["name"]: s["status"] for s in record["steps"]}["Produce"] == "Succeeded"

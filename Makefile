@@ -12,6 +12,8 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 TARGET ?= local
 DATA ?=
 PARAMS ?=
+NO_CACHE ?=
+KEEP ?=
 SCALE ?= 0.1
 SEED ?= 42
 OUT ?= .lake/datathon-mlet03-raw/decision
@@ -34,8 +36,8 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced ## create the virtual environment from uv.lock
 
-pipeline-run: setup ## run the whole pipeline (TARGET=local|aws, DATA=folder, PARAMS="K=V ...", AWS_ARGS="--sync-data|--upsert-only|--no-follow|--describe")
-	$(PY) -m pipelines.run --target $(TARGET) $(if $(DATA),--data $(DATA)) $(foreach p,$(PARAMS),--param $(p)) $(AWS_ARGS)
+pipeline-run: setup ## run the whole pipeline (TARGET=local|aws, DATA=folder, PARAMS="K=V ...", NO_CACHE=1, KEEP=N, AWS_ARGS="--sync-data|--upsert-only|--no-follow|--describe")
+	$(PY) -m pipelines.run --target $(TARGET) $(if $(DATA),--data $(DATA)) $(foreach p,$(PARAMS),--param $(p)) $(if $(NO_CACHE),--no-cache) $(if $(KEEP),--keep-executions $(KEEP)) $(AWS_ARGS)
 
 pipeline-definition: setup ## compile the definition JSON to build/pipeline-definition.json
 	$(PY) -m pipelines.build_definition --target $(TARGET)

@@ -33,7 +33,8 @@ LOCAL_IMAGE_REPOSITORY = "local/datathon-mlet03-steps"
 TELEMETRY_CONFIG = (
     "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
 )
-QUIET_LOGGERS = ("sagemaker", "botocore", "boto3", "urllib3", "moto")
+# "sagemaker.config" by name: the SDK sets it to INFO whenever its own level is unset.
+QUIET_LOGGERS = ("sagemaker", "sagemaker.config", "botocore", "boto3", "urllib3", "moto")
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
 
     # Local target.
     lake_dir: Path = PROJECT_ROOT / ".lake"
+    keep_executions: int = Field(
+        default=10, ge=0, description="local executions kept after a run; 0 keeps every one"
+    )
     mlflow_dir: Path = PROJECT_ROOT / ".mlflow"
     build_dir: Path = PROJECT_ROOT / "build"
 

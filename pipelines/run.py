@@ -1,7 +1,10 @@
 """Run the pipeline: ``python -m pipelines.run [--target local|aws] [--data DIR] [--param K=V]``.
 
-Locally (the default): generates the demo data on first use (or mirrors ``--data`` into the
-local lake), compiles the definition, runs it with the local executor and prints a summary.
+Locally (the default): generates the demo data on first use (or copies ``--data`` into the
+local lake), compiles the definition, runs it with the local executor, prints a summary and
+prunes old executions (``--keep-executions``). One local run at a time per workspace: a run
+started while another holds the workspace waits for it (``--wait`` seconds at most, 0 refuses
+at once), then runs; two never run side by side (`pipelines.local.workspace`).
 
 On AWS (``--target aws``): compiles the same definition, uploads the step code it names,
 creates or updates the SageMaker pipeline, starts an execution with the ``--param`` overrides,
@@ -15,30 +18,39 @@ Options for it alone:
 - ``--describe``: print the summary of the newest execution; starts and uploads nothing.
 
 The exit code is 0 when the execution succeeded, 1 when it stopped at a Fail step or a failing
-step (or was stopped), and 2 for a usage error or something to fix first (bad parameter,
-missing data files, a setting, a bucket, a role or credentials).
+step (or was stopped), 2 for a usage error or something to fix first (bad parameter, missing
+data files, a setting, a bucket, a role or credentials, a workspace another run holds), and
+130 when interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipelines.config import PROJECT_ROOT, MissingSettingError, Settings, load_settings
-from pipelines.lake import Lake, LakePathError
-from pipelines.local.executor import ParameterError
+from pipelines.lake import Lake, LakePathError, folder_digest, temporary_sibling, write_atomically
+from pipelines.local.executor import ParameterError, new_execution_id, resolve_parameters
 from pipelines.local.graph import DefinitionError
+from pipelines.local.workspace import WorkspaceBusy, WorkspaceLock
 
 if TYPE_CHECKING:
     from pipelines.aws import AwsRequest
+    from pipelines.compile import CompiledPipeline
 
 RAW_FILES = ("vagas.json", "applicants.json", "prospects.json")
-EXIT_FAILED, EXIT_USAGE = 1, 2
+EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+DEFAULT_WAIT_SECONDS = 3600
+#: Written beside the compiled definition: its parameters, and a hash of the code that declared
+#: them, so the next run checks ``--param`` before it compiles (when that code is unchanged).
+PARAMETERS_FILE = "pipeline-parameters.json"
+STAGED_DATA = re.compile(r"^user-.+-[0-9a-f]{12}$")
 
 
 class UsageError(ValueError):
@@ -63,6 +75,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-cache", action="store_true", help="run every step afresh")
     parser.add_argument("--quiet", action="store_true", help="show step lines, not step output")
+    parser.add_argument(
+        "--wait",
+        type=_seconds,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="when another run holds the workspace, wait for it this long at most "
+        f"(default {DEFAULT_WAIT_SECONDS}; 0: refuse at once)",
+    )
+    parser.add_argument(
+        "--keep-executions",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="keep the last N executions' folders, prune older ones "
+        "(default: MATCH_KEEP_EXECUTIONS, 10; 0 keeps everything)",
+    )
     aws = parser.add_argument_group("--target aws only")
     aws.add_argument(
         "--sync-data",
@@ -84,6 +112,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 AWS_ONLY = ("sync_data", "upsert_only", "no_follow", "describe")
+LOCAL_ONLY = ("keep_executions",)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
 
 
 def _flag(dest: str) -> str:
@@ -115,26 +164,56 @@ def check_data_folder(folder: Path) -> None:
 
 
 def stage_user_data(folder: Path, settings: Settings, lake: Lake) -> str:
-    """Mirror a user's data folder into the raw lake; return its URI. The folder is untouched."""
+    """Copy a user's data folder into the raw lake; return its URI. The folder is untouched.
+
+    The copy is named by its content (``user-<folder name>-<hash>``): unchanged data is not
+    copied again, changed data gets a new name, and a staged copy is never rewritten or removed
+    while a run may read it (pruning removes the ones no kept execution read).
+    """
     check_data_folder(folder)
-    uri = f"s3://{settings.raw_bucket}/{dataset_name_for(folder)}"
-    target = lake.path(uri)
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(folder, target)
+    digest = folder_digest(folder)[:12]
+    uri = f"s3://{settings.raw_bucket}/{dataset_name_for(folder)}-{digest}"
+    lake.put_folder_once(folder, uri)
     return uri
 
 
+def staged_data_sets(settings: Settings, lake: Lake) -> list[str]:
+    """URIs of the user data sets ``stage_user_data`` copied into the raw lake."""
+    raw = lake.path(f"s3://{settings.raw_bucket}")
+    if not raw.is_dir():
+        return []
+    return [
+        f"s3://{settings.raw_bucket}/{path.name}"
+        for path in sorted(raw.iterdir())
+        if path.is_dir() and STAGED_DATA.match(path.name)
+    ]
+
+
+def _counts_in_words(counts: dict[str, Any]) -> str:
+    files = counts.get("cv_files", {}).get("total", 0)
+    return (
+        f"{counts['jobs']:,} jobs, {counts['applicants']:,} applicants, "
+        f"{counts['applications']:,} applications, {files:,} CV files"
+    )
+
+
 def ensure_demo_data(settings: Settings, lake: Lake) -> str:
-    """The demo data set, generated into the raw lake on first use."""
+    """The demo data set, generated into the raw lake on first use (atomically)."""
     uri = f"s3://{settings.raw_bucket}/{settings.dataset}"
     folder = lake.path(uri)
     if not all((folder / name).exists() for name in RAW_FILES):
         from datagen import generate
 
         print(f"Generating the demo data set into {folder} (first run only) ...")
-        report = generate(folder, seed=42, scale=0.1, signal=True, cv_file_share=0.1)
-        print(f"  {report['counts']}")
+        scratch = temporary_sibling(folder)
+        try:
+            report = generate(scratch, seed=42, scale=0.1, signal=True, cv_file_share=0.1, log=None)
+            if folder.exists():
+                shutil.rmtree(folder)  # an incomplete set: its files are not all there
+            scratch.rename(folder)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        print(f"  {_counts_in_words(report['counts'])}")
     return uri
 
 
@@ -149,19 +228,75 @@ def image_resolver(expected: str):
     return image_path
 
 
+def _parameters_record(settings: Settings) -> Path:
+    return settings.build_dir / PARAMETERS_FILE
+
+
+def _declaring_code_hash() -> str:
+    """A hash of the pipeline package's code: what declares the parameters and their types."""
+    from pipelines.compile import hash_files
+
+    return hash_files(sorted((PROJECT_ROOT / "pipelines").rglob("*.py")))
+
+
+def check_parameters_early(overrides: dict[str, str], settings: Settings) -> bool:
+    """Check ``--param`` names and types against the last compile, when its code is current.
+
+    Raises ``ParameterError`` for a bad one; returns False when there is nothing current to
+    check against (the executor checks again after compiling, in any case).
+    """
+    try:
+        record = json.loads(_parameters_record(settings).read_text())
+        if record["code"] != _declaring_code_hash() or record["target"] != "local":
+            return False
+        declared = record["parameters"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    resolve_parameters(declared, overrides)
+    return True
+
+
+def record_parameters(compiled: CompiledPipeline, settings: Settings) -> None:
+    record = {
+        "target": "local",
+        "code": _declaring_code_hash(),
+        "parameters": compiled.definition.get("Parameters", []),
+    }
+    write_atomically(_parameters_record(settings), json.dumps(record, indent=2).encode())
+
+
+def _what_it_runs(args: argparse.Namespace) -> str:
+    data = f"--data {args.data}" if args.data else "the demo data"
+    return " ".join([data, *args.param])
+
+
 def run_local(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.compile import (
-        compile_pipeline,
-        local_image_uri,
-        publish_uploads,
-        write_definition,
-    )
+    """Check what can be checked, take the workspace, run, summarise, prune, let go."""
+    overrides = parse_overrides(args.param)
+    if args.data:
+        check_data_folder(args.data)
+        if "InputDataUrl" in overrides:
+            raise UsageError("--param InputDataUrl and --data both name the data: give one")
+    check_parameters_early(overrides, settings)
+    execution_id = new_execution_id()
+    state_dir = settings.lake_dir / ".executor"
+    lock = WorkspaceLock(state_dir, where=str(settings.lake_dir))
+    lock.acquire({"execution_id": execution_id, "running": _what_it_runs(args)}, args.wait)
+    try:
+        return _run_in_workspace(args, settings, overrides, execution_id)
+    finally:
+        lock.release()
+
+
+def _run_in_workspace(
+    args: argparse.Namespace, settings: Settings, overrides: dict[str, str], execution_id: str
+) -> int:
+    from pipelines.compile import compile_pipeline, local_image_uri, publish_uploads
     from pipelines.local.executor import Console, LocalExecutor
     from pipelines.summary import render
 
     started = time.perf_counter()
     lake = Lake(settings.lake_dir)
-    overrides = parse_overrides(args.param)
     data_uri = stage_user_data(args.data, settings, lake) if args.data else None
     if data_uri is None and "InputDataUrl" not in overrides:
         ensure_demo_data(settings, lake)
@@ -169,7 +304,9 @@ def run_local(args: argparse.Namespace, settings: Settings) -> int:
         overrides["InputDataUrl"] = data_uri
     print("Compiling the pipeline definition ...")
     compiled = compile_pipeline(settings, "local")
-    definition_path = write_definition(compiled, settings.build_dir / "pipeline-definition.json")
+    definition_path = settings.build_dir / "pipeline-definition.json"
+    write_atomically(definition_path, compiled.to_json().encode("utf-8"))
+    record_parameters(compiled, settings)
     publish_uploads(compiled, lake)
     print(f"  {definition_path} ({len(compiled.definition['Steps'])} top-level steps)\n")
     executor = LocalExecutor(
@@ -181,10 +318,39 @@ def run_local(args: argparse.Namespace, settings: Settings) -> int:
         Console(verbose=not args.quiet),
         use_cache=not args.no_cache,
     )
-    result = executor.run(overrides)
+    result = executor.run(overrides, execution_id=execution_id)
     extra = {"MLflow": settings.tracking_uri_for("local")}
+    if args.data:
+        extra["input data"] = f"{args.data} (copied to {data_uri})"
     print(render(result, lake, time.perf_counter() - started, extra))
+    prune(args, settings, lake, executor, execution_id)
     return 0 if result.succeeded else EXIT_FAILED
+
+
+def prune(
+    args: argparse.Namespace, settings: Settings, lake: Lake, executor, execution_id: str
+) -> None:
+    """Keep the last N executions (``--keep-executions``, else the setting); say what went."""
+    from pipelines.local.prune import prune_workspace
+
+    keep = settings.keep_executions if args.keep_executions is None else args.keep_executions
+    if keep == 0:
+        return
+    try:
+        report = prune_workspace(
+            settings.lake_dir / ".executor",
+            lake,
+            executor.cache,
+            keep,
+            current=execution_id,
+            staged=staged_data_sets(settings, lake),
+        )
+    except OSError as error:
+        print(f"\nNot pruned: {error}")
+        return
+    line = report.line()
+    if line:
+        print(f"\n{line}")
 
 
 def aws_request(args: argparse.Namespace, settings: Settings) -> AwsRequest:
@@ -239,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     try:
         if args.target == "aws":
+            given = [_flag(dest) for dest in LOCAL_ONLY if getattr(args, dest) is not None]
+            if given:
+                raise UsageError(f"{', '.join(given)} only apply to --target local")
             return run_aws(args, settings)
         given = [_flag(dest) for dest in AWS_ONLY if getattr(args, dest)]
         if given:
@@ -250,9 +419,13 @@ def main(argv: list[str] | None = None) -> int:
         ParameterError,
         DefinitionError,
         LakePathError,
+        WorkspaceBusy,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nstopped (Ctrl-C)", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""End-of-run summary: steps, model quality beside the best achievable, registration, outputs."""
+"""End-of-run summary: steps, data quarantined, model quality and the quality gate, outputs.
+
+The best achievable AUC shown is the generator's true probabilities scored on the same test
+rows as the model (``evaluation.json``); the generator's own report also has a ``best_auc``,
+over every labelled application, which is a different figure and is not shown here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipelines.lake import Lake
-from pipelines.local.executor import ExecutionResult
+from pipelines.local.executor import ExecutionResult, readable_numbers
+
+TOP_REASONS = 3
+KINDS = (("job", "job"), ("applicant", "applicant"), ("application", "application"))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 class ResultFiles(Protocol):
@@ -70,6 +82,101 @@ def quality_lines(evaluation: dict) -> list[str]:
     return lines
 
 
+def _verdict(passed: bool) -> str:
+    return "passed" if passed else "FAILED"
+
+
+def gate_checks(evaluation: dict, parameters: dict[str, Any]) -> list[tuple[str, bool]]:
+    """The quality gate's checks in words, each with whether it passed."""
+    auc = evaluation["metrics"]["auc"]
+    checks = []
+    min_auc = parameters.get("MinAuc")
+    if isinstance(min_auc, int | float):
+        checks.append((f"AUC {auc:.4f} >= MinAuc {min_auc:g}", auc >= min_auc))
+    champion = evaluation.get("champion")
+    gate = evaluation.get("gate") or {}
+    if champion and "champion_floor" in gate:
+        floor = gate["champion_floor"]
+        regression = gate.get("max_auc_regression")
+        less = f" less MaxAucRegression {regression:g}" if regression is not None else ""
+        checks.append(
+            (
+                f"AUC {auc:.4f} >= champion version {champion['version']}'s "
+                f"{champion['auc']:.4f}{less} = {floor:.4f}",
+                auc >= floor,
+            )
+        )
+    return checks
+
+
+def gate_lines(evaluation: dict, parameters: dict[str, Any]) -> list[str]:
+    checks = gate_checks(evaluation, parameters)
+    lines = [f"  {text}: {_verdict(passed)}" for text, passed in checks]
+    if not evaluation.get("champion"):
+        lines.append("  no champion yet, so no comparison with one")
+    return ["", "Quality gate:", *lines] if lines else []
+
+
+def _stopped_at_gate(result: ExecutionResult, evaluation: dict | None) -> str | None:
+    """Why the model was not registered, in the summary's words, when a Fail step ended it."""
+    failed = [s for s in result.steps if s.status == "Failed"]
+    if not evaluation or not failed or failed[0].type != "Fail":
+        return None
+    unmet = [text for text, passed in gate_checks(evaluation, result.parameters) if not passed]
+    if not unmet:
+        return None
+    why = "; ".join(text.replace(" >= ", " is not >= ", 1) for text in unmet)
+    if not evaluation.get("champion"):
+        why += " (no champion yet)"
+    return f"the model was not registered: {why}"
+
+
+def _top_reasons(by_reason: dict[str, int], limit: int = TOP_REASONS) -> str:
+    ranked = sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return ", ".join(f"{reason} {count:,}" for reason, count in ranked)
+
+
+def data_lines(report: dict, location: str) -> list[str]:
+    """What was read and what was set aside, from Preprocess's ``data_report.json``."""
+    counts = report.get("counts", {})
+    documents = counts.get("document", {})
+    read = [_count(counts[kind].get("read", 0), noun) for kind, noun in KINDS if kind in counts]
+    if documents:
+        read.append(_count(documents.get("files", 0), "CV file"))
+    lines = ["", f"Data ({location}):", f"  read {', '.join(read)}"]
+    reasons: dict[str, int] = {}
+    quarantined = []
+    for kind, noun in (*KINDS, ("document", "CV file")):
+        by_reason = counts.get(kind, {}).get("quarantined_by_reason", {})
+        total = sum(by_reason.values())
+        if total:
+            quarantined.append(_count(total, noun))
+        for reason, count in by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    if quarantined:
+        top = _top_reasons(reasons)
+        lines.append(f"  quarantined {', '.join(quarantined)}; top reasons: {top}")
+    else:
+        lines.append("  quarantined nothing")
+    unreadable: dict[str, int] = {}
+    for kind, _ in KINDS:
+        for name, count in counts.get(kind, {}).get("unreadable_dates", {}).items():
+            unreadable[name] = unreadable.get(name, 0) + count
+    if unreadable:
+        lines.append(
+            f"  unreadable dates (records kept, dated from another field or left undated): "
+            f"{_top_reasons(unreadable, limit=len(unreadable))}"
+        )
+    labels = report.get("labels", {}).get("all")
+    if labels:
+        lines.append(
+            f"  {_count(labels['rows'], 'labelled application')}, {labels['hired']:,} hired"
+        )
+    if report.get("status") not in (None, "ok") and not counts:
+        lines[2:] = [f"  not read: {report.get('message', report['status'])}"]
+    return lines
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -101,16 +208,22 @@ def render(
     for step in result.steps:
         note = f"  ({step.detail})" if step.detail and step.status != "Failed" else ""
         lines.append(f"  {step.name:<20} {step.status.lower():<10} {step.seconds:6.1f}s{note}")
+    report_uri = _output_uri(result, "Preprocess", "report")
+    data_report = _read_json(files, report_uri, "data_report.json")
+    if data_report and report_uri:
+        lines += data_lines(data_report, files.location(report_uri))
     evaluation = _read_json(files, _output_uri(result, "Evaluate", "evaluation"), "evaluation.json")
     if evaluation:
         lines += ["", "Model quality on the test period:", *quality_lines(evaluation)]
+        lines += gate_lines(evaluation, result.parameters)
     registration = _read_json(
         files, _output_uri(result, "Register", "registration"), "registration.json"
     )
     if registration:
         lines += ["", *registration_lines(registration)]
     if result.failure_reason:
-        lines += ["", f"Stopped: {result.failure_reason}"]
+        reason = _stopped_at_gate(result, evaluation) or readable_numbers(result.failure_reason)
+        lines += ["", f"Stopped: {reason}"]
     outputs = {
         "curated data": _output_uri(result, "Preprocess", "train"),
         "data report": _output_uri(result, "Preprocess", "report"),

@@ -1,13 +1,19 @@
 """The whole pipeline on small generated data sets, through the same entry point as `make`.
 
 Runs: a signal data set (registers a champion), the same again (cached steps, same version),
-a no-signal data set (stops at the Fail step, registers nothing), and too little data (the
-preprocessing step's message reaches the user).
+two runs started together as two processes (the second waits for the first, each summary shows
+its own results), a no-signal data set (stops at the Fail step, registers nothing), and too
+little data (the preprocessing step's message and report reach the user).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +21,10 @@ import pytest
 from datagen import generate
 from pipelines import run as cli
 from pipelines.config import Settings
+from pipelines.lake import Lake
+from pipelines.local.workspace import WorkspaceLock
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -92,6 +102,73 @@ def test_second_run_reuses_cached_steps(settings, signal_data, monkeypatch, caps
     assert registered_versions(settings) == ["1"]  # same training run: no second version
 
 
+def start_run(settings: Settings, *args: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "MATCH_LAKE_DIR": str(settings.lake_dir),
+        "MATCH_MLFLOW_DIR": str(settings.mlflow_dir),
+        "MATCH_BUILD_DIR": str(settings.build_dir),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.run", "--quiet", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def execution_record(settings: Settings, out: str) -> dict:
+    execution_id = re.search(r"^Execution (\S+): ", out, re.MULTILINE).group(1)
+    folder = settings.lake_dir / ".executor" / "executions" / execution_id
+    return json.loads((folder / "execution.json").read_text())
+
+
+def evaluated_auc(record: dict) -> str:
+    log = Path(next(s["log"] for s in record["steps"] if s["name"] == "Evaluate")).read_text()
+    return re.search(r"test AUC (\d\.\d{4})", log).group(1)
+
+
+def summarised_auc(out: str) -> str:
+    return re.search(r"^  AUC (\d\.\d{4})  ", out, re.MULTILINE).group(1)
+
+
+def test_two_runs_started_together_run_one_after_the_other(settings, signal_data):
+    first = start_run(settings, "--data", str(signal_data))
+    lock = WorkspaceLock(settings.lake_dir / ".executor")
+    deadline = time.monotonic() + 120
+    while (lock.holder() or {}).get("pid") != first.pid and time.monotonic() < deadline:
+        time.sleep(0.1)
+    second = start_run(
+        settings,
+        *("--data", str(signal_data), "--keep-executions", "2"),
+        *("--param", "NumBoostRound=30", "--param", "MinAuc=0.99"),
+    )
+    first_out, _ = first.communicate(timeout=900)
+    second_out, _ = second.communicate(timeout=900)
+
+    assert first.returncode == 0, first_out
+    assert second.returncode == 1, second_out  # MinAuc 0.99: stopped at the quality gate
+    a, b = execution_record(settings, first_out), execution_record(settings, second_out)
+    assert f"is in use by execution {a['execution_id']}" in second_out
+    assert "the other run has finished; starting." in second_out
+    assert b["started_at"] > a["ended_at"]  # never side by side
+    assert b["parameters"]["NumBoostRound"] == 30
+    # Each summary shows what its own Evaluate step measured, not the other run's.
+    assert summarised_auc(first_out) == evaluated_auc(a)
+    assert summarised_auc(second_out) == evaluated_auc(b)
+    assert evaluated_auc(a) != evaluated_auc(b)
+    assert "Stopped: the model was not registered: AUC" in second_out
+    assert "Pruned " in second_out and " freed." in second_out
+    for out, record in ((first_out, a), (second_out, b)):
+        assert "INFO:sagemaker.config" not in out and "Traceback" not in out
+        evaluate_log = next(s["log"] for s in record["steps"] if s["name"] == "Evaluate")
+        assert "Downloading artifacts" not in Path(evaluate_log).read_text()  # no progress bars
+    assert registered_versions(settings) == ["1"]
+
+
 def test_no_signal_data_ends_at_the_fail_step(settings, no_signal_data, monkeypatch, capsys):
     code, out = run(settings, monkeypatch, capsys, "--data", str(no_signal_data))
     assert code == 1
@@ -107,8 +184,21 @@ def test_too_little_labelled_data_stops_with_a_message(settings, workspace, monk
     generate(folder, seed=9, scale=0.002, signal=True, cv_file_share=0.0, log=None)
     code, out = run(settings, monkeypatch, capsys, "--data", str(folder))
     assert code == 1
-    assert statuses(latest_execution(settings))["Preprocess"] == "Failed"
+    execution = latest_execution(settings)
+    assert statuses(execution)["Preprocess"] == "Failed"
     assert "labelled" in out and "Traceback" not in out
+    stopped = next(line for line in out.splitlines() if line.startswith("Stopped: "))
+    assert "preprocess: not enough labelled data: " in stopped
+    assert "training needs at least 200" in stopped and ".executor" not in stopped
+    # The failing run's report is published where the summary and the README point.
+    report_uri = execution["properties"]["Preprocess"]["ProcessingOutputConfig"]["Outputs"][
+        "report"
+    ]["S3Output"]["S3Uri"]
+    report = json.loads((Lake(settings.lake_dir).path(report_uri) / "data_report.json").read_text())
+    assert report["status"] == "insufficient_data"
+    read = report["counts"]["application"]["read"]
+    assert f"{read:,} applications" in next(line for line in out.splitlines() if "  read " in line)
+    assert f"input data    {folder}" in out
 
 
 def test_missing_data_files_are_a_usage_error(settings, workspace, monkeypatch, capsys):
@@ -119,6 +209,9 @@ def test_missing_data_files_are_a_usage_error(settings, workspace, monkeypatch, 
 
 
 def test_unknown_parameter_is_a_usage_error(settings, signal_data, monkeypatch, capsys):
+    started = time.perf_counter()
     code, out = run(settings, monkeypatch, capsys, "--data", str(signal_data), "--param", "Nope=1")
     assert code == 2
     assert "unknown parameter(s) Nope" in out
+    assert "Compiling" not in out  # checked against the last compile's parameters first
+    assert time.perf_counter() - started < 5

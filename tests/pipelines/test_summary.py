@@ -1,0 +1,147 @@
+"""The end-of-run summary: what was set aside, the quality gate in words, readable numbers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.lake import Lake
+from pipelines.local.executor import ExecutionResult, StepRecord
+from pipelines.summary import render
+
+REPORT = "s3://cur/pipe/preprocess/report"
+EVALUATION = "s3://art/pipe/evaluation"
+DATA_REPORT = {
+    "status": "ok",
+    "counts": {
+        "job": {"read": 279, "quarantined_by_reason": {"missing_section:perfil_vaga": 2}},
+        "applicant": {
+            "read": 4300,
+            "quarantined_by_reason": {"duplicate_id": 100},
+            "unreadable_dates": {"data_criacao": 4192},
+        },
+        "application": {
+            "read": 1060,
+            "quarantined_by_reason": {"unknown_applicant": 9, "bad_date:data_candidatura": 5},
+        },
+        "document": {"files": 84, "quarantined_by_reason": {"needs_ocr": 4, "corrupt": 4}},
+    },
+    "labels": {"all": {"rows": 854, "hired": 115}},
+}
+
+
+def output(uri: str) -> dict:
+    return {"S3Output": {"S3Uri": uri}}
+
+
+def result(steps: list[StepRecord], reason: str | None = None, **parameters) -> ExecutionResult:
+    return ExecutionResult(
+        "local-1",
+        "pipe",
+        "Failed" if reason else "Succeeded",
+        {"MinAuc": 0.7, **parameters},
+        steps,
+        failure_reason=reason,
+        properties={
+            "Preprocess": {"ProcessingOutputConfig": {"Outputs": {"report": output(REPORT)}}},
+            "Evaluate": {"ProcessingOutputConfig": {"Outputs": {"evaluation": output(EVALUATION)}}},
+        },
+    )
+
+
+def evaluation(auc: float, champion: dict | None) -> dict:
+    floor = champion["auc"] - 0.01 if champion else 0.0
+    return {
+        "metrics": {"auc": auc, "pr_auc": 0.3, "log_loss": 0.4},
+        "best_achievable": {"auc": 0.7883838383838384},
+        "champion": champion,
+        "gate": {"champion_floor": floor, "max_auc_regression": 0.01},
+    }
+
+
+@pytest.fixture
+def lake(tmp_path) -> Lake:
+    lake = Lake(tmp_path / "lake")
+    lake.write_bytes(f"{REPORT}/data_report.json", json.dumps(DATA_REPORT).encode())
+    return lake
+
+
+def steps(*failed_at: str) -> list[StepRecord]:
+    kinds = {"Preprocess": "Processing", "Evaluate": "Processing", "FailModelQuality": "Fail"}
+    return [
+        StepRecord(name, kind, "Failed" if name in failed_at else "Succeeded")
+        for name, kind in kinds.items()
+    ]
+
+
+def test_every_summary_shows_what_was_read_and_set_aside(lake):
+    text = render(result(steps()), lake, 1.0, {})
+    assert "  read 279 jobs, 4,300 applicants, 1,060 applications, 84 CV files" in text
+    assert (
+        "  quarantined 2 jobs, 100 applicants, 14 applications, 8 CV files; top reasons: "
+        "duplicate_id 100, unknown_applicant 9, bad_date:data_candidatura 5" in text
+    )
+    assert "data_criacao 4,192" in text
+    assert "  854 labelled applications, 115 hired" in text
+
+
+def test_a_failed_preprocess_shows_its_own_report_and_reason(lake):
+    reason = "step Preprocess failed: exit code 3: preprocess: not enough labelled data: 12"
+    text = render(result(steps("Preprocess"), reason), lake, 1.0, {})
+    assert "Data (" in text and "quarantined 2 jobs" in text
+    assert f"\nStopped: {reason}\n" in text
+
+
+def test_no_champion_is_said_not_compared_with_zero(lake):
+    lake.write_bytes(f"{EVALUATION}/evaluation.json", json.dumps(evaluation(0.75, None)).encode())
+    text = render(result(steps()), lake, 1.0, {})
+    assert "  AUC 0.7500 >= MinAuc 0.7: passed" in text
+    assert "  no champion yet, so no comparison with one" in text
+    assert "0.0000" not in text
+
+
+def test_the_gate_failure_is_explained_with_rounded_thresholds(lake):
+    champion = {"version": "3", "auc": 0.7612345678}
+    lake.write_bytes(
+        f"{EVALUATION}/evaluation.json", json.dumps(evaluation(0.7401234567, champion)).encode()
+    )
+    reason = (
+        "Model not registered: test AUC 0.7401234567 must be >= MinAuc 0.7 and >= the "
+        "champion's AUC less MaxAucRegression, 0.7512345678"
+    )
+    text = render(result(steps("FailModelQuality"), reason), lake, 1.0, {})
+    assert (
+        "  AUC 0.7401 >= champion version 3's 0.7612 less MaxAucRegression 0.01 = 0.7512: FAILED"
+        in text
+    )
+    assert (
+        "Stopped: the model was not registered: AUC 0.7401 is not >= champion version 3's "
+        "0.7612 less MaxAucRegression 0.01 = 0.7512"
+    ) in text.splitlines()
+
+
+def test_a_gate_failure_with_no_champion_says_so(lake):
+    lake.write_bytes(f"{EVALUATION}/evaluation.json", json.dumps(evaluation(0.61, None)).encode())
+    text = render(
+        result(steps("FailModelQuality"), "Model not registered", MinAuc=0.7), lake, 1, {}
+    )
+    assert (
+        "Stopped: the model was not registered: AUC 0.6100 is not >= MinAuc 0.7 (no champion yet)"
+    ) in text.splitlines()
+
+
+def test_other_reasons_are_shown_with_readable_numbers(lake):
+    reason = "step Train failed: exit code 1: ValueError: bad rate 0.123456789"
+    text = render(result(steps(), reason), lake, 1.0, {})
+    assert (
+        "Stopped: step Train failed: exit code 1: ValueError: bad rate 0.1235"
+    ) in text.splitlines()
+
+
+def test_a_data_set_that_could_not_be_read_says_why(lake):
+    message = "applicants.json is not valid JSON: Expecting ',' delimiter (line 1, column 9)"
+    report = {"status": "input_error", "message": message}
+    lake.write_bytes(f"{REPORT}/data_report.json", json.dumps(report).encode())
+    text = render(result(steps("Preprocess"), f"step Preprocess failed: {message}"), lake, 1, {})
+    assert f"  not read: {message}" in text.splitlines()

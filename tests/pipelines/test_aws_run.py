@@ -27,13 +27,14 @@ from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from pipelines import aws, aws_s3
 from pipelines import run as cli
-from pipelines.aws_clients import AwsClients, make_clients
-from pipelines.aws_errors import AwsSetupError, explain
-from pipelines.aws_follow import describe_last, follow
-from pipelines.aws_pipeline import start, upsert
-from pipelines.aws_s3 import Fingerprint, sync_data, upload_code
+from pipelines.aws import runner
+from pipelines.aws import s3 as aws_s3
+from pipelines.aws.clients import AwsClients, make_clients
+from pipelines.aws.errors import AwsSetupError, explain
+from pipelines.aws.follow import describe_last, follow
+from pipelines.aws.pipeline import start, upsert
+from pipelines.aws.s3 import Fingerprint, sync_data, upload_code
 from pipelines.compile import compile_pipeline
 from pipelines.config import Settings
 from pipelines.local.executor import ParameterError
@@ -154,8 +155,8 @@ def cli_run(settings, monkeypatch, capsys, compiled):
 
     def run(clients: AwsClients, *args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(cli, "load_settings", lambda: settings)
-        monkeypatch.setattr(aws, "make_clients", lambda _settings: clients)
-        monkeypatch.setattr(aws, "compile_pipeline", lambda _settings, _target: compiled)
+        monkeypatch.setattr(runner, "make_clients", lambda _settings: clients)
+        monkeypatch.setattr(runner, "compile_pipeline", lambda _settings, _target: compiled)
         code = cli.main(["--target", "aws", *args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
@@ -454,7 +455,7 @@ def test_follow_prints_transitions_until_a_step_fails(compiled, stub_client):
         "Skipped",
         "Skipped",
     ]
-    assert aws.exit_code(result) == 1
+    assert runner.exit_code(result) == 1
 
 
 # ----------------------------------------------------------------------------- retries
@@ -760,7 +761,7 @@ def test_an_unknown_region_is_one_line_and_exit_2(settings, monkeypatch, capsys,
 def test_a_missing_setting_is_reported_before_any_call(settings, monkeypatch, capsys):
     unset = settings.model_copy(update={"steps_image_uri": ""})
     monkeypatch.setattr(cli, "load_settings", lambda: unset)
-    monkeypatch.setattr(aws, "make_clients", lambda _settings: pytest.fail("no client needed"))
+    monkeypatch.setattr(runner, "make_clients", lambda _settings: pytest.fail("no client needed"))
 
     code = cli.main(["--target", "aws", "--upsert-only"])
 
@@ -771,7 +772,7 @@ def test_a_missing_setting_is_reported_before_any_call(settings, monkeypatch, ca
 def test_ctrl_c_while_following_leaves_the_execution_running(
     buckets, settings, compiled, stub_client, monkeypatch
 ):
-    monkeypatch.setattr(aws, "compile_pipeline", lambda _settings, _target: compiled)
+    monkeypatch.setattr(runner, "compile_pipeline", lambda _settings, _target: compiled)
     arn = EXECUTION
     with Stubber(stub_client) as stub:
         stub.add_client_error("describe_pipeline", "ResourceNotFound", "no such pipeline", 400)
@@ -788,8 +789,8 @@ def test_ctrl_c_while_following_leaves_the_execution_running(
         def interrupt(seconds: float) -> None:
             raise KeyboardInterrupt
 
-        code = aws.run_aws(
-            aws.AwsRequest(),
+        code = runner.run_aws(
+            runner.AwsRequest(),
             settings,
             AwsClients(buckets.s3, stub_client),
             lines.append,

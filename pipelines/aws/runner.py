@@ -3,13 +3,13 @@
     [sync data] -> compile -> upload step code -> upsert pipeline -> start -> follow -> summary
 
 - sync data (``--sync-data`` / ``--data``): mirror a local Decision folder to the raw bucket
-  and point ``InputDataUrl`` at it (`pipelines.aws_s3.sync_data`);
+  and point ``InputDataUrl`` at it (`pipelines.aws.s3.sync_data`);
 - compile offline (`pipelines.compile`), then put the step code the definition names in the
-  artifacts bucket (`pipelines.aws_s3.upload_code`);
-- create or update the pipeline (`pipelines.aws_pipeline.upsert`); ``--upsert-only`` stops here;
-- start an execution with the ``--param`` overrides (`pipelines.aws_pipeline.start`);
+  artifacts bucket (`pipelines.aws.s3.upload_code`);
+- create or update the pipeline (`pipelines.aws.pipeline.upsert`); ``--upsert-only`` stops here;
+- start an execution with the ``--param`` overrides (`pipelines.aws.pipeline.start`);
   ``--no-follow`` prints its ARN and stops here;
-- follow it step by step (`pipelines.aws_follow.follow`) and print the summary: step status
+- follow it step by step (`pipelines.aws.follow.follow`) and print the summary: step status
   and durations, model quality beside the best achievable, the registered version and model
   package, output locations. ``--describe`` prints that summary for the newest execution.
 
@@ -28,11 +28,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipelines.aws_clients import AwsClients, make_clients
-from pipelines.aws_errors import ACCESS_DENIED, AwsSetupError, explain
-from pipelines.aws_follow import AwsExecution, describe_last, follow, logs_hint, utc_now
-from pipelines.aws_pipeline import start, upsert
-from pipelines.aws_s3 import S3ResultFiles, missing_files, sync_data, upload_code
+from pipelines.aws.clients import AwsClients, make_clients
+from pipelines.aws.errors import ACCESS_DENIED, AwsSetupError, explain
+from pipelines.aws.follow import AwsExecution, describe_last, follow, logs_hint, utc_now
+from pipelines.aws.pipeline import start, upsert
+from pipelines.aws.s3 import S3ResultFiles, missing_files, sync_data, upload_code
 from pipelines.compile import compile_pipeline, write_definition
 from pipelines.config import Settings
 from pipelines.local.executor import resolve_parameters

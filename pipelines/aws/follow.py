@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pipelines.aws_errors import AwsSetupError, one_line
+from pipelines.aws.errors import AwsSetupError, one_line
 from pipelines.config import Settings
 from pipelines.local.executor import ExecutionResult, StepRecord
 from pipelines.local.graph import StepNode, build_graph

@@ -22,7 +22,7 @@ from typing import Any
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from pipelines.aws_errors import AwsSetupError, one_line
+from pipelines.aws.errors import AwsSetupError, one_line
 
 # s3transfer uploads files of at least this size in parts of this size; the ETag of such an
 # object is the MD5 of the parts' MD5s, suffixed with the number of parts.

@@ -289,3 +289,20 @@ def test_the_aws_target_names_the_missing_setting(tmp_path, missing: str, variab
     settings = Settings(lake_dir=tmp_path, **values)
     with pytest.raises(MissingSettingError, match=f"^{variable} is not set"):
         compile_pipeline(settings, "aws")
+
+
+@pytest.mark.parametrize("region", ["sa-east-1", "eu-west-1"])
+def test_the_aws_target_compiles_in_regions_besides_us_east_1(tmp_path, region: str):
+    """S3 needs a LocationConstraint outside us-east-1, also in the offline compile's moto."""
+    ecr = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"
+    values = AWS_SETTINGS | {
+        "steps_image_uri": f"{ecr}/datathon-mlet03-steps:1f2e3d",
+        "training_image_uri": f"{ecr}/datathon-mlet03-training:1f2e3d",
+        "mlflow_tracking_uri": f"arn:aws:sagemaker:{region}:{ACCOUNT}:mlflow-tracking-server/m",
+    }
+    settings = Settings(region=region, lake_dir=tmp_path, build_dir=tmp_path / "build", **values)
+
+    definition = compile_pipeline(settings, "aws").definition
+
+    processing = [s for s in all_steps(definition).values() if s["Type"] == "Processing"]
+    assert {s["Arguments"]["Environment"]["AWS_DEFAULT_REGION"] for s in processing} == {region}

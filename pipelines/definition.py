@@ -32,6 +32,7 @@ from sagemaker.core.shapes import (
 )
 from sagemaker.core.training.configs import Compute, InputData, SourceCode
 from sagemaker.core.workflow.conditions import ConditionGreaterThanOrEqualTo
+from sagemaker.core.workflow.execution_variables import ExecutionVariables
 from sagemaker.core.workflow.functions import Join, JsonGet
 from sagemaker.core.workflow.parameters import (
     ParameterFloat,
@@ -84,6 +85,12 @@ class PipelineContext:
 
     def s3(self, bucket: str, *parts: str) -> str:
         return "s3://" + "/".join([bucket, self.settings.pipeline_name, *parts])
+
+    def per_execution(self, bucket: str, *parts: str) -> Join:
+        """``s3(...)/<execution id>``: an output each execution writes apart from the others."""
+        return Join(
+            on="/", values=[self.s3(bucket, *parts), ExecutionVariables.PIPELINE_EXECUTION_ID]
+        )
 
 
 def declare_parameters(settings: Settings, target: Target) -> PipelineParameters:
@@ -141,7 +148,7 @@ def _input(name: str, source, local_dir: str) -> ProcessingInput:
     )
 
 
-def _output(name: str, destination: str) -> ProcessingOutput:
+def _output(name: str, destination: str | Join) -> ProcessingOutput:
     return ProcessingOutput(
         output_name=name,
         s3_output=ProcessingS3Output(
@@ -255,7 +262,10 @@ def evaluation_step(
             _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
             _input("test", _output_uri(preprocess, "test"), "test"),
         ],
-        outputs=[_output("evaluation", ctx.s3(ctx.settings.artifacts_bucket, "evaluation"))],
+        # Per execution: each model package's ModelMetrics points at its own evaluation.
+        outputs=[
+            _output("evaluation", ctx.per_execution(ctx.settings.artifacts_bucket, "evaluation"))
+        ],
         arguments=[
             "--model-dir",
             f"{PROCESSING_ROOT}/input/model",
@@ -285,7 +295,11 @@ def register_step(
             _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
             _input("evaluation", _output_uri(evaluate, "evaluation"), "evaluation"),
         ],
-        outputs=[_output("registration", ctx.s3(ctx.settings.artifacts_bucket, "registration"))],
+        outputs=[
+            _output(
+                "registration", ctx.per_execution(ctx.settings.artifacts_bucket, "registration")
+            )
+        ],
         arguments=[
             "--model-dir",
             f"{PROCESSING_ROOT}/input/model",

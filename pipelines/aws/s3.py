@@ -5,8 +5,9 @@
   when SSE-KMS makes the ETag something else) and deleting what the folder no longer has.
 - `upload_code` puts the step code a compiled definition points at, skipping objects that are
   already there with the same content.
-- `S3ResultFiles` reads ``evaluation.json`` / ``registration.json`` for the summary, but only
-  files written before the execution ended: the output prefixes are shared by executions.
+- `S3ResultFiles` reads ``evaluation.json`` / ``registration.json`` for the summary (each
+  execution writes them under its own prefix), and only files written before the execution
+  ended, so that a prefix shared by executions never shows a later one's file.
 """
 
 from __future__ import annotations

@@ -207,11 +207,12 @@ def put_json(s3, uri: str, body: dict) -> None:
     s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(body).encode())
 
 
-def put_results(s3, settings: Settings) -> None:
+def put_results(s3, settings: Settings, execution: str, auc: float = 0.8) -> None:
+    """What Evaluate and Register write in ``execution`` (each under its own prefix)."""
     base = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}"
-    metrics = {"auc": 0.8, "pr_auc": 0.4, "log_loss": 0.3}
+    metrics = {"auc": auc, "pr_auc": 0.4, "log_loss": 0.3}
     evaluation = {"metrics": metrics, "best_achievable": {"auc": 0.9}, "champion": None}
-    put_json(s3, f"{base}/evaluation/evaluation.json", evaluation)
+    put_json(s3, f"{base}/evaluation/{execution}/evaluation.json", evaluation)
     package = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/datathon-mlet03-match/3"
     registration = {
         "model_name": settings.model_name,
@@ -221,7 +222,7 @@ def put_results(s3, settings: Settings) -> None:
         "model_package_arn": package,
         "model_package_approval_status": "PendingManualApproval",
     }
-    put_json(s3, f"{base}/registration/registration.json", registration)
+    put_json(s3, f"{base}/registration/{execution}/registration.json", registration)
 
 
 def data_folder(root: Path) -> Path:
@@ -527,8 +528,10 @@ def test_cli_describe_prints_the_summary_with_results_from_s3(
     buckets, settings, compiled, steps_stub, cli_run
 ):
     upsert(compiled.definition, settings, buckets.sagemaker)
-    put_results(buckets.s3, settings)
+    older = start(compiled.definition, settings, {}, buckets.sagemaker)
+    put_results(buckets.s3, settings, older.rsplit("/", 1)[-1], auc=0.7)
     arn = start(compiled.definition, settings, {}, buckets.sagemaker)
+    put_results(buckets.s3, settings, arn.rsplit("/", 1)[-1])
     expect_steps(steps_stub, arn, [succeeded_steps()])
 
     code, out, err = cli_run(steps_stub.split, "--describe")
@@ -540,13 +543,14 @@ def test_cli_describe_prints_the_summary_with_results_from_s3(
     assert "Registered datathon-mlet03-match version 3 (PendingManualApproval)" in out
     assert f"model package arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/" in out
     artifacts = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}"
-    assert f"  evaluation    {artifacts}/evaluation" in out
+    # each execution's evaluation is its own: the newest shows its AUC, not the older one's
+    assert f"  evaluation    {artifacts}/evaluation/{arn.rsplit('/', 1)[-1]}" in out
     assert f"  model         {artifacts}/training/pipelines-t1/output/model.tar.gz" in out
 
 
 def test_results_written_after_the_execution_ended_are_not_shown(buckets, settings):
-    put_results(buckets.s3, settings)
-    base = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}/evaluation"
+    put_results(buckets.s3, settings, "abc")
+    base = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}/evaluation/abc"
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
 
     fresh = aws_s3.S3ResultFiles(buckets.s3).read_json(base, "evaluation.json")
@@ -574,10 +578,16 @@ def test_describe_without_executions_says_how_to_start_one(buckets, settings, co
 
 
 def test_cli_syncs_data_upserts_starts_follows_and_summarises(
-    buckets, settings, steps_stub, cli_run, tmp_path
+    buckets, settings, steps_stub, cli_run, tmp_path, monkeypatch
 ):
     folder = data_folder(tmp_path)
-    put_results(buckets.s3, settings)
+
+    def start_and_finish(*args, **kwargs) -> str:
+        arn = start(*args, **kwargs)
+        put_results(buckets.s3, settings, arn.rsplit("/", 1)[-1])
+        return arn
+
+    monkeypatch.setattr(runner, "start", start_and_finish)
     # The execution's ARN is known only once it starts: answer for whichever it is.
     steps_stub.add_response(
         "list_pipeline_execution_steps", {"PipelineExecutionSteps": succeeded_steps()}

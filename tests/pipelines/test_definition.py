@@ -24,6 +24,7 @@ from botocore.validate import ParamValidator
 
 from pipelines.compile import compile_pipeline
 from pipelines.config import MissingSettingError, Settings
+from pipelines.local.expressions import Scope, resolve
 from pipelines.local.graph import build_graph
 
 SCHEMA = Path(__file__).parents[1] / "data" / "sagemaker-pipeline-definition.schema.json"
@@ -31,6 +32,14 @@ SCHEMA = Path(__file__).parents[1] / "data" / "sagemaker-pipeline-definition.sch
 KEYS_NEWER_THAN_SCHEMA = ("PipelineExperimentConfig", "MlflowConfig")
 API_SHAPES = {"Processing": "CreateProcessingJobRequest", "Training": "CreateTrainingJobRequest"}
 JOB_NAME_KEYS = {"Processing": "ProcessingJobName", "Training": "TrainingJobName"}
+# The execution variables SageMaker resolves (ExecutionVariables in the SDK).
+EXECUTION_VARIABLES = {
+    "PipelineExecutionId",
+    "PipelineExecutionArn",
+    "PipelineName",
+    "StartDateTime",
+    "CurrentDateTime",
+}
 
 
 ACCOUNT = "123456789012"
@@ -152,6 +161,9 @@ def test_every_reference_resolves_to_something_that_exists(definition):
         kind, _, rest = reference.partition(".")
         if kind == "Parameters":
             assert rest in parameters, reference
+            continue
+        if kind == "Execution":
+            assert rest in EXECUTION_VARIABLES, reference
             continue
         assert kind == "Steps", reference
         name, _, path = rest.partition(".")
@@ -306,3 +318,47 @@ def test_the_aws_target_compiles_in_regions_besides_us_east_1(tmp_path, region: 
 
     processing = [s for s in all_steps(definition).values() if s["Type"] == "Processing"]
     assert {s["Arguments"]["Environment"]["AWS_DEFAULT_REGION"] for s in processing} == {region}
+
+
+def _outputs(step: dict) -> dict[str, dict]:
+    return {o["OutputName"]: o for o in step["Arguments"]["ProcessingOutputConfig"]["Outputs"]}
+
+
+def _in_execution(execution_id: str) -> Scope:
+    return Scope(parameters={}, execution={"PipelineExecutionId": execution_id})
+
+
+@pytest.mark.parametrize(
+    ("step", "output"), [("Evaluate", "evaluation"), ("Register", "registration")]
+)
+def test_evaluation_and_registration_are_written_per_execution(definition, step, output):
+    uri = _outputs(all_steps(definition)[step])[output]["S3Output"]["S3Uri"]
+
+    first, second = resolve(uri, _in_execution("exec-1")), resolve(uri, _in_execution("exec-2"))
+
+    assert first == f"s3://datathon-mlet03-artifacts/datathon-mlet03-match/{output}/exec-1"
+    assert second.endswith(f"/{output}/exec-2")
+
+
+def test_registration_reads_the_evaluation_of_its_own_execution(definition, target):
+    """The evaluation Register reads, and on AWS the one its model package's ModelMetrics
+    names (--evaluation-uri), is the one Evaluate wrote in the same execution."""
+    steps = all_steps(definition)
+    evaluation = _outputs(steps["Evaluate"])["evaluation"]
+    scope = _in_execution("exec-7")
+    written = resolve(evaluation["S3Output"]["S3Uri"], scope)
+    scope.step_properties = {
+        "Evaluate": {
+            "ProcessingOutputConfig": {"Outputs": {"evaluation": {"S3Output": {"S3Uri": written}}}}
+        },
+        "Train": {"ModelArtifacts": {"S3ModelArtifacts": "s3://a/model.tar.gz"}},
+    }
+    scope.parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
+
+    register = resolve(steps["Register"]["Arguments"], scope)
+
+    inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in register["ProcessingInputs"]}
+    assert inputs["evaluation"] == written
+    if target == "aws":
+        arguments = register["AppSpecification"]["ContainerArguments"]
+        assert _option(arguments, "--evaluation-uri") == written

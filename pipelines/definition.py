@@ -44,6 +44,12 @@ from sagemaker.core.workflow.properties import PropertyFile
 from sagemaker.mlops.workflow.condition_step import ConditionStep
 from sagemaker.mlops.workflow.fail_step import FailStep
 from sagemaker.mlops.workflow.pipeline import Pipeline
+from sagemaker.mlops.workflow.retry import (
+    SageMakerJobExceptionTypeEnum,
+    SageMakerJobStepRetryPolicy,
+    StepExceptionTypeEnum,
+    StepRetryPolicy,
+)
 from sagemaker.mlops.workflow.steps import CacheConfig, ProcessingStep, TrainingStep
 from sagemaker.train import ModelTrainer
 
@@ -53,6 +59,36 @@ PROCESSING_ROOT = "/opt/ml/processing"
 STEPS_DIR = PROJECT_ROOT / "steps"
 TRAINING_DIR = PROJECT_ROOT / "training"
 CACHE = CacheConfig(enable_caching=True, expire_after="P30D")
+# Every job step retries what is transient (the local executor ignores these: nothing there is):
+# - throttled or failed calls to the services a step uses, a few times, quickly;
+# - no capacity for the instance type (GPU instances run out in a zone for minutes to hours):
+#   new jobs with growing waits (1, 2, 4 ... minutes) for up to 4 hours;
+# - a job that failed inside SageMaker, or the account's job quota reached by other jobs: a few
+#   times. A quota of 0 (new accounts have 0 GPU training instances) never frees up: retrying
+#   cannot help, raise it (README, "Service quotas").
+RETRY_POLICIES = [
+    StepRetryPolicy(
+        exception_types=[StepExceptionTypeEnum.SERVICE_FAULT, StepExceptionTypeEnum.THROTTLING],
+        interval_seconds=10,
+        backoff_rate=2.0,
+        max_attempts=5,
+    ),
+    SageMakerJobStepRetryPolicy(
+        exception_types=[SageMakerJobExceptionTypeEnum.CAPACITY_ERROR],
+        interval_seconds=60,
+        backoff_rate=2.0,
+        expire_after_mins=240,
+    ),
+    SageMakerJobStepRetryPolicy(
+        exception_types=[
+            SageMakerJobExceptionTypeEnum.INTERNAL_ERROR,
+            SageMakerJobExceptionTypeEnum.RESOURCE_LIMIT,
+        ],
+        interval_seconds=60,
+        backoff_rate=2.0,
+        max_attempts=3,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -175,7 +211,9 @@ def preprocess_step(ctx: PipelineContext, params: PipelineParameters) -> Process
             arg for name in outputs for arg in (f"--{name}-dir", f"{PROCESSING_ROOT}/output/{name}")
         ],
     )
-    return ProcessingStep(name="Preprocess", step_args=args, cache_config=CACHE)
+    return ProcessingStep(
+        name="Preprocess", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
+    )
 
 
 def ingest_step(
@@ -212,7 +250,9 @@ def ingest_step(
         outputs=outputs,
         arguments=arguments,
     )
-    return ProcessingStep(name="IngestFeatures", step_args=args, cache_config=CACHE)
+    return ProcessingStep(
+        name="IngestFeatures", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
+    )
 
 
 def training_step(
@@ -246,7 +286,9 @@ def training_step(
             for channel in ("train", "validation")
         ]
     )
-    return TrainingStep(name="Train", step_args=args, cache_config=CACHE)
+    return TrainingStep(
+        name="Train", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
+    )
 
 
 def evaluation_step(
@@ -280,7 +322,12 @@ def evaluation_step(
         ],
     )
     # Not cached: the comparison reads the registry's current champion.
-    return ProcessingStep(name="Evaluate", step_args=args, property_files=[evaluation_report])
+    return ProcessingStep(
+        name="Evaluate",
+        step_args=args,
+        property_files=[evaluation_report],
+        retry_policies=RETRY_POLICIES,
+    )
 
 
 def register_step(
@@ -316,7 +363,7 @@ def register_step(
             *_model_package_arguments(ctx, evaluate),
         ],
     )
-    return ProcessingStep(name="Register", step_args=args)
+    return ProcessingStep(name="Register", step_args=args, retry_policies=RETRY_POLICIES)
 
 
 def _model_package_arguments(ctx: PipelineContext, evaluate: ProcessingStep) -> list:

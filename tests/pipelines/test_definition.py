@@ -362,3 +362,63 @@ def test_registration_reads_the_evaluation_of_its_own_execution(definition, targ
     if target == "aws":
         arguments = register["AppSpecification"]["ContainerArguments"]
         assert _option(arguments, "--evaluation-uri") == written
+
+
+def retry_policy_schema() -> dict:
+    """The public schema's RetryPolicy with ExceptionType as the service takes it: a list.
+
+    The schema in tests/data has a single string there; SageMaker's documentation ("Retry
+    Policy for Pipeline Steps") gives ``"ExceptionType": [String]`` (what the SDK writes), with
+    IntervalSeconds up to 43200, ExpireAfterMin up to 14400, and the SDK caps MaxAttempts at 20.
+    """
+    schema = json.loads(SCHEMA.read_text())["definitions"]["RetryPolicy"]
+    schema = copy.deepcopy(schema)
+    properties = schema["properties"]
+    properties["ExceptionType"] = {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"enum": properties["ExceptionType"]["enum"]},
+    }
+    properties["IntervalSeconds"] |= {"minimum": 1, "maximum": 43200}
+    properties["MaxAttempts"] |= {"minimum": 1, "maximum": 20}
+    properties["ExpireAfterMin"] |= {"minimum": 1, "maximum": 14400}
+    properties["BackoffRate"] |= {"minimum": 1}
+    # one of MaxAttempts and ExpireAfterMin (the SDK refuses both and neither)
+    schema["oneOf"] = [{"required": ["MaxAttempts"]}, {"required": ["ExpireAfterMin"]}]
+    return schema
+
+
+def test_job_steps_retry_what_is_transient(definition):
+    schema = retry_policy_schema()
+    steps = all_steps(definition)
+    jobs = {n: s for n, s in steps.items() if s["Type"] in ("Processing", "Training")}
+    assert set(jobs) == {"Preprocess", "IngestFeatures", "Train", "Evaluate", "Register"}
+    for name, step in jobs.items():
+        policies = step.get("RetryPolicies", [])
+        for policy in policies:
+            jsonschema.validate(policy, schema)
+        retried = {kind for policy in policies for kind in policy["ExceptionType"]}
+        assert retried == {
+            "Step.SERVICE_FAULT",
+            "Step.THROTTLING",
+            "SageMaker.CAPACITY_ERROR",
+            "SageMaker.RESOURCE_LIMIT",
+            "SageMaker.JOB_INTERNAL_ERROR",
+        }, name
+    capacity = next(
+        p
+        for p in jobs["Train"]["RetryPolicies"]
+        if "SageMaker.CAPACITY_ERROR" in p["ExceptionType"]
+    )
+    assert capacity["ExpireAfterMin"] >= 60, "GPU capacity comes back in minutes to hours"
+
+
+def test_retry_policy_check_catches_a_misspelt_exception_type():
+    policy = {"ExceptionType": ["SageMaker.CAPACITY_ERRORS"], "MaxAttempts": 3}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(policy, retry_policy_schema())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            {"ExceptionType": "Step.THROTTLING", "MaxAttempts": 3}, retry_policy_schema()
+        )

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         default="decision", description="folder of the raw lake holding one data set"
     )
     model_name: str = Field(default="datathon-mlet03-match", description="registered model name")
+    input_data_url: str = Field(
+        default="",
+        description="InputDataUrl's default in the compiled definition (on AWS, the data "
+        "snapshot the runner synced last); empty: s3://<raw bucket>/<dataset>",
+    )
 
     # AWS identity; placeholders are fine for the local target, required for the AWS one.
     role_arn: str = PLACEHOLDER_ROLE_ARN
@@ -56,6 +61,11 @@ class Settings(BaseSettings):
     @property
     def raw_bucket(self) -> str:
         return f"{self.bucket_prefix}-raw"
+
+    @property
+    def dataset_uri(self) -> str:
+        """Where the data set lives in the raw bucket (locally: where the demo data goes)."""
+        return f"s3://{self.raw_bucket}/{self.dataset}"
 
     @property
     def curated_bucket(self) -> str:

@@ -133,7 +133,7 @@ def declare_parameters(settings: Settings, target: Target) -> PipelineParameters
     """Pipeline parameters with defaults from the settings (overridable per execution)."""
     return PipelineParameters(
         input_data_url=ParameterString(
-            "InputDataUrl", default_value=f"s3://{settings.raw_bucket}/{settings.dataset}"
+            "InputDataUrl", default_value=settings.input_data_url or settings.dataset_uri
         ),
         processing_instance_type=ParameterString(
             "ProcessingInstanceType", default_value=settings.processing_instance_type

@@ -578,6 +578,20 @@ def test_events_start_the_pipeline_and_deploy_approvals(parsed: dict[str, Any]) 
     assert (TERRAFORM_DIR / folder / relative).resolve() == ROOT / "deploy" / "on_approval.py"
 
 
+def test_the_schedule_runs_the_data_snapshot_synced_last(parsed: dict[str, Any]) -> None:
+    """SageMaker's step cache keys on URIs: a fixed InputDataUrl on the schedule would reuse
+    Preprocess and Train for 30 days whatever new data arrived. The schedule takes the
+    definition's default instead (the latest snapshot, pipelines/aws/snapshots.py), and the
+    sync, which only adds snapshots, needs no delete."""
+    scheduled = str(local_values(parsed, "modules/platform")["scheduled_parameters"])
+    assert "TrainingDevice" in scheduled
+    assert "InputDataUrl" not in scheduled
+    operator = policy_documents(parsed)[("modules/sagemaker", "pipeline_operator")]
+    by_sid = {attr(s, "sid"): s for s in blocks(operator, "statement")}
+    assert "s3:PutObject" in as_list(attr(by_sid["SyncRawData"], "actions"))
+    assert "s3:DeleteObject" not in as_list(attr(by_sid["SyncRawData"], "actions"))
+
+
 # --- env roots ---------------------------------------------------------------------------------
 
 

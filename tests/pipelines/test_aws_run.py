@@ -34,10 +34,12 @@ from pipelines.aws.clients import AwsClients, make_clients
 from pipelines.aws.errors import AwsSetupError, explain
 from pipelines.aws.follow import describe_last, follow
 from pipelines.aws.pipeline import start, upsert
-from pipelines.aws.s3 import Fingerprint, sync_data, upload_code
+from pipelines.aws.s3 import Fingerprint, upload_code
+from pipelines.aws.snapshots import LocalFolder, latest_snapshot, snapshot_uri, sync_snapshot
 from pipelines.compile import compile_pipeline
 from pipelines.config import Settings
 from pipelines.local.executor import ParameterError
+from pipelines.local.expressions import Scope, resolve
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -153,14 +155,19 @@ def steps_stub(clients, stub_client) -> Iterator[Stubber]:
 def cli_run(settings, monkeypatch, capsys, compiled):
     """``main([...])`` with these settings, this compiled definition and the given clients."""
 
+    def compile_once(given: Settings, _target: str):
+        run.compiled_with.append(given)
+        return compiled
+
     def run(clients: AwsClients, *args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(cli, "load_settings", lambda: settings)
         monkeypatch.setattr(runner, "make_clients", lambda _settings: clients)
-        monkeypatch.setattr(runner, "compile_pipeline", lambda _settings, _target: compiled)
+        monkeypatch.setattr(runner, "compile_pipeline", compile_once)
         code = cli.main(["--target", "aws", *args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
+    run.compiled_with = []
     return run
 
 
@@ -244,45 +251,92 @@ def one_error_line(err: str) -> str:
 # ----------------------------------------------------------------------------- S3
 
 
-def test_sync_uploads_changes_only_and_mirrors_deletions(buckets, settings, tmp_path):
+def test_sync_uploads_a_snapshot_named_by_its_content(buckets, settings, tmp_path):
     folder = data_folder(tmp_path)
-    uri = f"s3://{settings.raw_bucket}/user-my-data"
+    dataset = f"s3://{settings.raw_bucket}/user-my-data"
     lines: list[str] = []
 
-    first = sync_data(folder, uri, buckets.s3, lines.append)
-    again = sync_data(folder, uri, buckets.s3, lines.append)
+    first = sync_snapshot(folder, dataset, buckets.s3, lines.append)
+    again = sync_snapshot(folder, dataset, buckets.s3, lines.append)
     (folder / "vagas.json").write_text('{"changed": true}')
     (folder / "cvs" / "a.pdf").unlink()
     (folder / "cvs" / "b.docx").write_bytes(b"PK docx")
-    changed = sync_data(folder, uri, buckets.s3, lines.append)
+    changed = sync_snapshot(folder, dataset, buckets.s3, lines.append)
 
-    assert (first.uploaded, first.unchanged, first.deleted) == (4, 0, 0)
-    assert (again.uploaded, again.unchanged) == (0, 4)
-    assert (changed.uploaded, changed.unchanged, changed.deleted) == (2, 2, 1)
-    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, "user-my-data/")
-    assert sorted(listed) == [
-        "user-my-data/applicants.json",
-        "user-my-data/cvs/b.docx",
-        "user-my-data/prospects.json",
-        "user-my-data/vagas.json",
-    ]
-    assert lines[0].startswith(f"Syncing {folder} -> {uri} (4 files")
-    assert "  2 uploaded (0.0 MB), 2 unchanged, 1 deleted" in lines
+    root = f"s3://{settings.raw_bucket}/snapshots/user-my-data/"
+    assert first.uri.startswith(root) and changed.uri.startswith(root)
+    assert again.uri == first.uri and changed.uri != first.uri
+    assert (first.uploaded, again.uploaded, again.already_complete) == (4, 0, True)
+    assert changed.uploaded == 4  # a snapshot is whole: its files all live under its own prefix
+    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, "snapshots/user-my-data/")
+    first_key = first.uri.split("/", 3)[3]
+    changed_key = changed.uri.split("/", 3)[3]
+    assert sorted(k for k in listed if k.startswith(first_key + "/")) == [
+        f"{first_key}/{name}"
+        for name in ("applicants.json", "cvs/a.pdf", "prospects.json", "vagas.json")
+    ], "an earlier snapshot is never changed"
+    assert f"{changed_key}/cvs/b.docx" in listed and f"{changed_key}.json" in listed
+    assert latest_snapshot(buckets.s3, dataset) == changed.uri
+    assert lines[0].startswith(f"Syncing {folder} -> {first.uri} (4 files")
 
 
-def test_a_multipart_upload_is_recognised_unchanged_by_its_etag(buckets, settings, tmp_path):
+def test_the_snapshot_is_named_by_content_not_by_where_the_folder_is(tmp_path):
+    one, other = data_folder(tmp_path / "a"), data_folder(tmp_path / "b")
+    dataset = "s3://raw/decision"
+
+    assert LocalFolder.read(one).digest == LocalFolder.read(other).digest
+    (other / "cvs" / "a.pdf").write_bytes(b"%PDF-1.4 another")
+    assert LocalFolder.read(one).digest != LocalFolder.read(other).digest
+    assert snapshot_uri(dataset, "abc") == "s3://raw/snapshots/decision/abc"
+
+
+def test_an_interrupted_sync_resumes_and_a_multipart_upload_is_recognised(
+    buckets, settings, tmp_path
+):
     folder = tmp_path / "big"
     folder.mkdir()
     (folder / "applicants.json").write_bytes(b"x" * (aws_s3.PART_SIZE + 1000))
-    uri = f"s3://{settings.raw_bucket}/big"
+    dataset = f"s3://{settings.raw_bucket}/big"
 
-    sync_data(folder, uri, buckets.s3, lambda line: None)
-    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, "big/")["big/applicants.json"]
-    again = sync_data(folder, uri, buckets.s3, lambda line: None)
+    first = sync_snapshot(folder, dataset, buckets.s3, lambda line: None)
+    key = first.uri.split("/", 3)[3]
+    buckets.s3.delete_object(Bucket=settings.raw_bucket, Key=f"{key}.json")  # no manifest yet
+    resumed = sync_snapshot(folder, dataset, buckets.s3, lambda line: None)
 
+    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, key)[f"{key}/applicants.json"]
     assert listed["ETag"].strip('"') == Fingerprint.of_file(folder / "applicants.json").etag
     assert listed["ETag"].strip('"').endswith("-2")
-    assert again.unchanged == 1
+    assert (resumed.uploaded, resumed.unchanged) == (0, 1)
+
+
+def preprocess_cache_key(definition: dict) -> str:
+    """What SageMaker keys a cached Preprocess on: its arguments, resolved for an execution
+    that takes the parameters' defaults (as the schedule does)."""
+    [step] = [s for s in definition["Steps"] if s["Name"] == "Preprocess"]
+    parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
+    scope = Scope(parameters=parameters, execution={"PipelineExecutionId": "scheduled"})
+    return json.dumps(resolve(step["Arguments"], scope), sort_keys=True)
+
+
+def test_new_data_gives_preprocess_a_new_cache_key(buckets, settings, tmp_path, aws_env):
+    folder = data_folder(tmp_path)
+    dataset = settings.dataset_uri
+    first = sync_snapshot(folder, dataset, buckets.s3, print).uri
+    same = sync_snapshot(folder, dataset, buckets.s3, print).uri
+    (folder / "prospects.json").write_text('{"new": "applications"}')
+    second = sync_snapshot(folder, dataset, buckets.s3, print).uri
+    # what the runner compiles with when it syncs (or, later, finds the latest snapshot)
+    keys = {
+        uri: preprocess_cache_key(
+            compile_pipeline(settings.model_copy(update={"input_data_url": uri}), "aws").definition
+        )
+        for uri in (first, second)
+    }
+
+    assert same == first  # the same data: the same key, so the cached steps are reused
+    assert keys[first] != keys[second]
+    raw = json.loads(keys[second])["ProcessingInputs"]
+    assert {i["InputName"]: i["S3Input"]["S3Uri"] for i in raw}["raw"] == second
 
 
 def test_an_etag_that_is_not_the_md5_falls_back_to_the_md5_metadata(buckets, settings):
@@ -290,7 +344,7 @@ def test_an_etag_that_is_not_the_md5_falls_back_to_the_md5_metadata(buckets, set
     upload_code({f"s3://{settings.artifacts_bucket}/code/x.py": body}, buckets.s3, print)
     opaque = {"Size": len(body), "ETag": '"kms-opaque-etag"'}  # as SSE-KMS would list it
 
-    same = aws_s3._same_content(
+    same = aws_s3.same_content(
         buckets.s3, settings.artifacts_bucket, "code/x.py", opaque, Fingerprint.of_bytes(body)
     )
 
@@ -597,8 +651,12 @@ def test_cli_syncs_data_upserts_starts_follows_and_summarises(
 
     assert (code, err) == (0, "")
     steps_stub.assert_no_pending_responses()
-    data_uri = f"s3://{settings.raw_bucket}/user-my-data"
+    digest = LocalFolder.read(folder).digest
+    data_uri = f"s3://{settings.raw_bucket}/snapshots/user-my-data/{digest}"
     assert f"Syncing {folder} -> {data_uri} (4 files" in out
+    # the snapshot is also the definition's default: what the schedule runs next
+    assert [s.input_data_url for s in cli_run.compiled_with] == [data_uri]
+    assert "is not a data snapshot" not in out
     assert "Pipeline created: arn:aws:sagemaker" in out
     assert "✔ Register  succeeded  30.0s" in out
     assert "  CheckModelQuality    succeeded     1.0s  (outcome: true)" in out
@@ -634,11 +692,13 @@ def test_cli_upsert_only_uploads_code_and_updates_on_the_second_run(buckets, set
 
 def test_cli_no_follow_prints_the_arn_and_returns(buckets, settings, cli_run, tmp_path):
     folder = data_folder(tmp_path)
-    sync_data(folder, f"s3://{settings.raw_bucket}/{settings.dataset}", buckets.s3, print)
+    snapshot = sync_snapshot(folder, settings.dataset_uri, buckets.s3, print)
 
     code, out, err = cli_run(buckets, "--no-follow")
 
     assert (code, err) == (0, "")
+    # without --sync-data the definition runs the data set's latest snapshot
+    assert [s.input_data_url for s in cli_run.compiled_with] == [snapshot.uri]
     [summary] = buckets.sagemaker.list_pipeline_executions(PipelineName=settings.pipeline_name)[
         "PipelineExecutionSummaries"
     ]
@@ -647,12 +707,13 @@ def test_cli_no_follow_prints_the_arn_and_returns(buckets, settings, cli_run, tm
 
 
 def test_cli_refuses_to_start_on_missing_input_data(buckets, settings, cli_run):
-    code, _, err = cli_run(buckets, "--no-follow")
+    code, out, err = cli_run(buckets, "--no-follow")
 
     line = one_error_line(err)
     assert code == 2
     assert f"s3://{settings.raw_bucket}/decision lacks vagas.json, applicants.json" in line
     assert "--sync-data" in line
+    assert "InputDataUrl s3://datathon-mlet03-raw/decision is not a data snapshot" in out
 
 
 def test_cli_unknown_parameter_is_a_usage_error(buckets, cli_run):

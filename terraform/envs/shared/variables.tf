@@ -147,7 +147,7 @@ variable "schedule_expression" {
 }
 
 variable "scheduled_pipeline_parameters" {
-  description = "Pipeline parameters of scheduled executions, over the defaults (InputDataUrl = s3://<raw>/decision, TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval)."
+  description = "Pipeline parameters of scheduled executions, over the defaults (TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval; InputDataUrl is the definition's default, the data snapshot synced last: set it only to pin a snapshot)."
   type        = map(string)
   default     = {}
 }

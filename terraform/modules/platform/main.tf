@@ -21,8 +21,10 @@ locals {
     ? var.github_oidc_provider_arn
     : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/token.actions.githubusercontent.com"
   )
+  # No InputDataUrl: the schedule runs the definition's default, the data snapshot that
+  # `make pipeline-run TARGET=aws` synced (or found) last when it upserted the pipeline. A fixed
+  # prefix here would keep SageMaker's step cache from ever seeing new data (its key is the URI).
   scheduled_parameters = merge({
-    InputDataUrl        = "s3://${module.data_lake.bucket_names["raw"]}/decision"
     TrainingDevice      = "gpu"
     ModelApprovalStatus = "PendingManualApproval"
   }, var.scheduled_pipeline_parameters)

@@ -132,7 +132,7 @@ variable "schedule_enabled" {
 }
 
 variable "scheduled_pipeline_parameters" {
-  description = "Parameters of the scheduled executions, over the defaults (InputDataUrl = the raw bucket's decision/ folder, TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval)."
+  description = "Parameters of the scheduled executions, over the defaults (TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval; InputDataUrl is the definition's default, the data snapshot synced last: set it only to pin a snapshot)."
   type        = map(string)
   default     = {}
 }

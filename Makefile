@@ -18,7 +18,7 @@ OUT ?= .lake/datathon-mlet03-raw/decision
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: help setup pipeline-run pipeline-definition pipeline-graph data serve test test-tools lint format \
+.PHONY: help setup pipeline-run pipeline-definition pipeline-graph data serve approve test test-tools lint format \
 	bench clean serving-requirements images-requirements bench-serving
 
 help: ## list the targets
@@ -49,6 +49,10 @@ data: setup ## generate demo data (SCALE, SEED, OUT, NO_SIGNAL=1)
 serve: setup ## serve the champion of the last pipeline run on http://127.0.0.1:$(PORT) (PORT=8000)
 	$(PY) -m pipelines.export_model --out build/serving/model
 	set -a && source build/serving/serving.env && set +a && exec $(PY) -m serving --port $(PORT)
+
+approve: setup ## approve VERSION=n locally: it becomes the champion (Studio's approval, on AWS)
+	@test -n "$(VERSION)" || { echo "approve: set VERSION, e.g. make approve VERSION=2" >&2; exit 2; }
+	$(PY) -m pipelines.approve $(VERSION)
 
 test: setup test-tools ## run the test suite (IaC checks included)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -61,8 +61,9 @@ def champion_metrics(model_name: str, test: pd.DataFrame, work: Path) -> dict | 
     if not os.environ.get("MLFLOW_TRACKING_URI"):
         return None
     import tracking
+    from tracking import registry
 
-    info = tracking.champion(model_name)
+    info = registry.champion(model_name)
     if info is None:
         return None
     try:

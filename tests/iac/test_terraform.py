@@ -572,10 +572,18 @@ def test_events_start_the_pipeline_and_deploy_approvals(parsed: dict[str, Any]) 
         "${var.serving_function_arn}"
     ]
     function = resources[("aws_lambda_function", "deploy")]
-    assert attr(function, "handler") == "on_approval.handler"
-    source = local_values(parsed, folder)["deploy_source_file"]
+    assert attr(function, "handler") == "deploy.on_approval.handler"
+    source = local_values(parsed, folder)["deploy_source_dir"]
     relative = re.search(r"\$\{path\.module\}/([^\"]+)\"", source).group(1)
-    assert (TERRAFORM_DIR / folder / relative).resolve() == ROOT / "deploy" / "on_approval.py"
+    assert (TERRAFORM_DIR / folder / relative).resolve() == ROOT / "deploy"
+    # the zip holds every module of deploy/ (on_approval imports deploy.mlflow_registry)
+    packaged = local_values(parsed, folder)["deploy_files"]
+    assert sorted(packaged) == sorted(p.name for p in (ROOT / "deploy").glob("*.py"))
+    variables_ = attr(block(function, "environment"), "variables")
+    assert variables_["MLFLOW_TRACKING_SERVER_ARN"] == "${var.mlflow_tracking_server_arn}"
+    champion = by_sid["MoveTheChampionAlias"]
+    assert as_list(attr(champion, "resources")) == ["${var.mlflow_tracking_server_arn}"]
+    assert "sagemaker-mlflow:SetRegisteredModelAlias" in as_list(attr(champion, "actions"))
 
 
 def test_the_schedule_runs_the_data_snapshot_synced_last(parsed: dict[str, Any]) -> None:

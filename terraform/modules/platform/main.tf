@@ -144,21 +144,22 @@ module "api" {
 module "events" {
   source = "../events"
 
-  name_prefix              = local.name_prefix
-  account_id               = local.account_id
-  region                   = var.region
-  partition                = local.partition
-  pipeline_arn             = module.sagemaker.pipeline_arn
-  schedule_expression      = var.schedule_expression
-  schedule_enabled         = var.schedule_enabled
-  pipeline_parameters      = local.scheduled_parameters
-  model_package_group_name = module.sagemaker.model_package_group_name
-  serving_function_name    = module.serving.function_name
-  serving_function_arn     = module.serving.function_arn
-  model_uri_prefix         = "s3://${module.data_lake.bucket_names["artifacts"]}/${local.model_prefix}"
-  kms_key_arn              = module.kms.key_arn
-  log_retention_days       = var.log_retention_days
-  tags                     = var.tags
+  name_prefix                = local.name_prefix
+  account_id                 = local.account_id
+  region                     = var.region
+  partition                  = local.partition
+  pipeline_arn               = module.sagemaker.pipeline_arn
+  schedule_expression        = var.schedule_expression
+  schedule_enabled           = var.schedule_enabled
+  pipeline_parameters        = local.scheduled_parameters
+  model_package_group_name   = module.sagemaker.model_package_group_name
+  serving_function_name      = module.serving.function_name
+  serving_function_arn       = module.serving.function_arn
+  model_uri_prefix           = "s3://${module.data_lake.bucket_names["artifacts"]}/${local.model_prefix}"
+  mlflow_tracking_server_arn = module.sagemaker.mlflow_tracking_server_arn
+  kms_key_arn                = module.kms.key_arn
+  log_retention_days         = var.log_retention_days
+  tags                       = var.tags
 }
 
 module "monitoring" {

@@ -8,6 +8,7 @@ account id or an ARN.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Literal
 
@@ -78,6 +79,20 @@ class Settings(BaseSettings):
     def local_tracking_uri(self) -> str:
         """MLflow on a SQLite file under the project's folder."""
         return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
+
+    def local_tracking_store_id(self) -> str:
+        """An id of the local MLflow store, made with it (``<mlflow_dir>/store-id``).
+
+        The local Train step carries it, so that its cache key changes when the store is
+        removed: a cached training step never hands on a run the store no longer holds.
+        """
+        path = self.mlflow_dir / "store-id"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store_id = uuid.uuid4().hex
+        path.write_text(store_id + "\n")
+        return store_id
 
     @property
     def package_group(self) -> str:

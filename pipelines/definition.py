@@ -118,6 +118,7 @@ class PipelineContext:
     image_uri: str
     training_image_uri: str
     tracking_uri: str
+    tracking_store_id: str = ""  # locally, the MLflow store's id (see training_step)
 
     def s3(self, bucket: str, *parts: str) -> str:
         return "s3://" + "/".join([bucket, self.settings.pipeline_name, *parts])
@@ -255,6 +256,15 @@ def ingest_step(
     )
 
 
+def _training_environment(ctx: PipelineContext) -> dict[str, str]:
+    """The tracking server the run is logged to; locally also the store's id, so that a new
+    store (``.mlflow/`` removed) changes Train's cache key instead of reusing a run it lacks."""
+    environment = {"MLFLOW_TRACKING_URI": ctx.tracking_uri, "PYTHONUNBUFFERED": "1"}
+    if ctx.tracking_store_id:
+        environment["MATCH_TRACKING_STORE_ID"] = ctx.tracking_store_id
+    return environment
+
+
 def training_step(
     ctx: PipelineContext, params: PipelineParameters, preprocess: ProcessingStep
 ) -> TrainingStep:
@@ -275,7 +285,7 @@ def training_step(
             "lambda_l2": 10.0,
             "experiment_name": ctx.settings.pipeline_name,
         },
-        environment={"MLFLOW_TRACKING_URI": ctx.tracking_uri, "PYTHONUNBUFFERED": "1"},
+        environment=_training_environment(ctx),
         output_data_config=OutputDataConfig(
             s3_output_path=ctx.s3(ctx.settings.artifacts_bucket, "training")
         ),
@@ -413,6 +423,11 @@ def quality_gate(
     )
 
 
+def _local_store_id(settings: Settings, target: Target) -> str:
+    local_store = target == "local" and settings.tracking_uri_for(target).startswith("sqlite:")
+    return settings.local_tracking_store_id() if local_store else ""
+
+
 def get_pipeline(
     settings: Settings,
     target: Target,
@@ -428,6 +443,7 @@ def get_pipeline(
         image_uri=image_uri,
         training_image_uri=training_image_uri,
         tracking_uri=settings.tracking_uri_for(target),
+        tracking_store_id=_local_store_id(settings, target),
     )
     params = declare_parameters(settings, target)
     evaluation_report = PropertyFile(

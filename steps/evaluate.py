@@ -91,6 +91,15 @@ def write_plots(model: TrainedModel, scored: pd.DataFrame, out: Path) -> list[Pa
     ]
 
 
+def training_run_problem(run_id: str | None) -> str | None:
+    """Why the model's training run cannot be used (it is gone from the store), or None."""
+    if not run_id or not os.environ.get("MLFLOW_TRACKING_URI"):
+        return None
+    from tracking import registry
+
+    return None if registry.run_exists(run_id) else registry.missing_run_message(run_id)
+
+
 def log_to_training_run(run_id: str | None, report: dict, plot_files: list[Path]) -> None:
     if not run_id or not os.environ.get("MLFLOW_TRACKING_URI"):
         return
@@ -145,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             scored = test.assign(score=model.predict(test))
         except (FileNotFoundError, ModelFilesError) as error:
             print(f"ERROR: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        problem = training_run_problem(model.metadata.get("mlflow_run_id"))
+        if problem:
+            print(f"ERROR: {problem}", file=sys.stderr)
             return EXIT_BAD_INPUT
         if scored["label"].nunique() < 2:
             print("ERROR: the test period holds a single class; AUC is undefined", file=sys.stderr)

@@ -144,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     if not run_id:
         print("ERROR: the model's metadata has no MLflow run id to register", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        run_exists = registry.run_exists(run_id)
+    except tracking.TrackingNotConfiguredError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not run_exists:
+        print(f"ERROR: {registry.missing_run_message(run_id)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     tags = version_tags(args.approval_status, evaluation, args.model_data_url, model.metadata)
     test_auc = evaluation.get("metrics", {}).get("auc")
     try:

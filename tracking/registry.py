@@ -162,3 +162,15 @@ def run_exists(run_id: str) -> bool:
             return False
         raise
     return True
+
+
+def missing_run_message(run_id: str) -> str:
+    """What to tell when a model's training run is gone from the tracking store."""
+    return (
+        f"the model's MLflow run {run_id} is not in the tracking store {tracking.tracking_uri()}: "
+        "the Train step was reused from the cache, or the run was deleted, so the model can be "
+        "neither logged to nor registered from it. Train it again: locally "
+        "`.venv/bin/python -m pipelines.run --no-cache` (a removed .mlflow/ folder is noticed "
+        "without it); on SageMaker, start the pipeline with another NumBoostRound, or after "
+        "the 30-day cache expired"
+    )

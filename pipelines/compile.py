@@ -115,9 +115,16 @@ def offline_aws(settings: Settings) -> Iterator[None]:
     }
     with mock.patch.dict(os.environ, env), mock_aws():
         boto3.client("s3", region_name=settings.region).create_bucket(
-            Bucket=settings.artifacts_bucket
+            Bucket=settings.artifacts_bucket, **bucket_location(settings.region)
         )
         yield
+
+
+def bucket_location(region: str) -> dict:
+    """CreateBucket's location argument: S3 refuses one for us-east-1 and requires it elsewhere."""
+    if region == "us-east-1":
+        return {}
+    return {"CreateBucketConfiguration": {"LocationConstraint": region}}
 
 
 def _uploaded_objects(settings: Settings) -> dict[str, bytes]:

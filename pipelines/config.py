@@ -8,6 +8,7 @@ account id or an ARN.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
         default="decision", description="folder of the raw lake holding one data set"
     )
     model_name: str = Field(default="datathon-mlet03-match", description="registered model name")
+    input_data_url: str = Field(
+        default="",
+        description="InputDataUrl's default in the compiled definition (on AWS, the data "
+        "snapshot the runner synced last); empty: s3://<raw bucket>/<dataset>",
+    )
 
     # AWS identity; placeholders are fine for the local target, required for the AWS one.
     role_arn: str = PLACEHOLDER_ROLE_ARN
@@ -61,6 +67,11 @@ class Settings(BaseSettings):
         return f"{self.bucket_prefix}-raw"
 
     @property
+    def dataset_uri(self) -> str:
+        """Where the data set lives in the raw bucket (locally: where the demo data goes)."""
+        return f"s3://{self.raw_bucket}/{self.dataset}"
+
+    @property
     def curated_bucket(self) -> str:
         return f"{self.bucket_prefix}-curated"
 
@@ -71,6 +82,20 @@ class Settings(BaseSettings):
     def local_tracking_uri(self) -> str:
         """MLflow on a SQLite file under the project's folder."""
         return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
+
+    def local_tracking_store_id(self) -> str:
+        """An id of the local MLflow store, made with it (``<mlflow_dir>/store-id``).
+
+        The local Train step carries it, so that its cache key changes when the store is
+        removed: a cached training step never hands on a run the store no longer holds.
+        """
+        path = self.mlflow_dir / "store-id"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store_id = uuid.uuid4().hex
+        path.write_text(store_id + "\n")
+        return store_id
 
     @property
     def package_group(self) -> str:

@@ -32,6 +32,7 @@ from sagemaker.core.shapes import (
 )
 from sagemaker.core.training.configs import Compute, InputData, SourceCode
 from sagemaker.core.workflow.conditions import ConditionGreaterThanOrEqualTo
+from sagemaker.core.workflow.execution_variables import ExecutionVariables
 from sagemaker.core.workflow.functions import Join, JsonGet
 from sagemaker.core.workflow.parameters import (
     ParameterFloat,
@@ -43,6 +44,12 @@ from sagemaker.core.workflow.properties import PropertyFile
 from sagemaker.mlops.workflow.condition_step import ConditionStep
 from sagemaker.mlops.workflow.fail_step import FailStep
 from sagemaker.mlops.workflow.pipeline import Pipeline
+from sagemaker.mlops.workflow.retry import (
+    SageMakerJobExceptionTypeEnum,
+    SageMakerJobStepRetryPolicy,
+    StepExceptionTypeEnum,
+    StepRetryPolicy,
+)
 from sagemaker.mlops.workflow.steps import CacheConfig, ProcessingStep, TrainingStep
 from sagemaker.train import ModelTrainer
 
@@ -52,6 +59,36 @@ PROCESSING_ROOT = "/opt/ml/processing"
 STEPS_DIR = PROJECT_ROOT / "steps"
 TRAINING_DIR = PROJECT_ROOT / "training"
 CACHE = CacheConfig(enable_caching=True, expire_after="P30D")
+# Every job step retries what is transient (the local executor ignores these: nothing there is):
+# - throttled or failed calls to the services a step uses, a few times, quickly;
+# - no capacity for the instance type (GPU instances run out in a zone for minutes to hours):
+#   new jobs with growing waits (1, 2, 4 ... minutes) for up to 4 hours;
+# - a job that failed inside SageMaker, or the account's job quota reached by other jobs: a few
+#   times. A quota of 0 (new accounts have 0 GPU training instances) never frees up: retrying
+#   cannot help, raise it (README, "Service quotas").
+RETRY_POLICIES = [
+    StepRetryPolicy(
+        exception_types=[StepExceptionTypeEnum.SERVICE_FAULT, StepExceptionTypeEnum.THROTTLING],
+        interval_seconds=10,
+        backoff_rate=2.0,
+        max_attempts=5,
+    ),
+    SageMakerJobStepRetryPolicy(
+        exception_types=[SageMakerJobExceptionTypeEnum.CAPACITY_ERROR],
+        interval_seconds=60,
+        backoff_rate=2.0,
+        expire_after_mins=240,
+    ),
+    SageMakerJobStepRetryPolicy(
+        exception_types=[
+            SageMakerJobExceptionTypeEnum.INTERNAL_ERROR,
+            SageMakerJobExceptionTypeEnum.RESOURCE_LIMIT,
+        ],
+        interval_seconds=60,
+        backoff_rate=2.0,
+        max_attempts=3,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -81,16 +118,23 @@ class PipelineContext:
     image_uri: str
     training_image_uri: str
     tracking_uri: str
+    tracking_store_id: str = ""  # locally, the MLflow store's id (see training_step)
 
     def s3(self, bucket: str, *parts: str) -> str:
         return "s3://" + "/".join([bucket, self.settings.pipeline_name, *parts])
+
+    def per_execution(self, bucket: str, *parts: str) -> Join:
+        """``s3(...)/<execution id>``: an output each execution writes apart from the others."""
+        return Join(
+            on="/", values=[self.s3(bucket, *parts), ExecutionVariables.PIPELINE_EXECUTION_ID]
+        )
 
 
 def declare_parameters(settings: Settings, target: Target) -> PipelineParameters:
     """Pipeline parameters with defaults from the settings (overridable per execution)."""
     return PipelineParameters(
         input_data_url=ParameterString(
-            "InputDataUrl", default_value=f"s3://{settings.raw_bucket}/{settings.dataset}"
+            "InputDataUrl", default_value=settings.input_data_url or settings.dataset_uri
         ),
         processing_instance_type=ParameterString(
             "ProcessingInstanceType", default_value=settings.processing_instance_type
@@ -141,7 +185,7 @@ def _input(name: str, source, local_dir: str) -> ProcessingInput:
     )
 
 
-def _output(name: str, destination: str) -> ProcessingOutput:
+def _output(name: str, destination: str | Join) -> ProcessingOutput:
     return ProcessingOutput(
         output_name=name,
         s3_output=ProcessingS3Output(
@@ -168,7 +212,9 @@ def preprocess_step(ctx: PipelineContext, params: PipelineParameters) -> Process
             arg for name in outputs for arg in (f"--{name}-dir", f"{PROCESSING_ROOT}/output/{name}")
         ],
     )
-    return ProcessingStep(name="Preprocess", step_args=args, cache_config=CACHE)
+    return ProcessingStep(
+        name="Preprocess", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
+    )
 
 
 def ingest_step(
@@ -205,7 +251,18 @@ def ingest_step(
         outputs=outputs,
         arguments=arguments,
     )
-    return ProcessingStep(name="IngestFeatures", step_args=args, cache_config=CACHE)
+    return ProcessingStep(
+        name="IngestFeatures", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
+    )
+
+
+def _training_environment(ctx: PipelineContext) -> dict[str, str]:
+    """The tracking server the run is logged to; locally also the store's id, so that a new
+    store (``.mlflow/`` removed) changes Train's cache key instead of reusing a run it lacks."""
+    environment = {"MLFLOW_TRACKING_URI": ctx.tracking_uri, "PYTHONUNBUFFERED": "1"}
+    if ctx.tracking_store_id:
+        environment["MATCH_TRACKING_STORE_ID"] = ctx.tracking_store_id
+    return environment
 
 
 def training_step(
@@ -228,7 +285,7 @@ def training_step(
             "lambda_l2": 10.0,
             "experiment_name": ctx.settings.pipeline_name,
         },
-        environment={"MLFLOW_TRACKING_URI": ctx.tracking_uri, "PYTHONUNBUFFERED": "1"},
+        environment=_training_environment(ctx),
         output_data_config=OutputDataConfig(
             s3_output_path=ctx.s3(ctx.settings.artifacts_bucket, "training")
         ),
@@ -239,7 +296,9 @@ def training_step(
             for channel in ("train", "validation")
         ]
     )
-    return TrainingStep(name="Train", step_args=args, cache_config=CACHE)
+    return TrainingStep(
+        name="Train", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
+    )
 
 
 def evaluation_step(
@@ -255,7 +314,10 @@ def evaluation_step(
             _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
             _input("test", _output_uri(preprocess, "test"), "test"),
         ],
-        outputs=[_output("evaluation", ctx.s3(ctx.settings.artifacts_bucket, "evaluation"))],
+        # Per execution: each model package's ModelMetrics points at its own evaluation.
+        outputs=[
+            _output("evaluation", ctx.per_execution(ctx.settings.artifacts_bucket, "evaluation"))
+        ],
         arguments=[
             "--model-dir",
             f"{PROCESSING_ROOT}/input/model",
@@ -270,7 +332,12 @@ def evaluation_step(
         ],
     )
     # Not cached: the comparison reads the registry's current champion.
-    return ProcessingStep(name="Evaluate", step_args=args, property_files=[evaluation_report])
+    return ProcessingStep(
+        name="Evaluate",
+        step_args=args,
+        property_files=[evaluation_report],
+        retry_policies=RETRY_POLICIES,
+    )
 
 
 def register_step(
@@ -285,7 +352,11 @@ def register_step(
             _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
             _input("evaluation", _output_uri(evaluate, "evaluation"), "evaluation"),
         ],
-        outputs=[_output("registration", ctx.s3(ctx.settings.artifacts_bucket, "registration"))],
+        outputs=[
+            _output(
+                "registration", ctx.per_execution(ctx.settings.artifacts_bucket, "registration")
+            )
+        ],
         arguments=[
             "--model-dir",
             f"{PROCESSING_ROOT}/input/model",
@@ -302,7 +373,7 @@ def register_step(
             *_model_package_arguments(ctx, evaluate),
         ],
     )
-    return ProcessingStep(name="Register", step_args=args)
+    return ProcessingStep(name="Register", step_args=args, retry_policies=RETRY_POLICIES)
 
 
 def _model_package_arguments(ctx: PipelineContext, evaluate: ProcessingStep) -> list:
@@ -352,6 +423,11 @@ def quality_gate(
     )
 
 
+def _local_store_id(settings: Settings, target: Target) -> str:
+    local_store = target == "local" and settings.tracking_uri_for(target).startswith("sqlite:")
+    return settings.local_tracking_store_id() if local_store else ""
+
+
 def get_pipeline(
     settings: Settings,
     target: Target,
@@ -367,6 +443,7 @@ def get_pipeline(
         image_uri=image_uri,
         training_image_uri=training_image_uri,
         tracking_uri=settings.tracking_uri_for(target),
+        tracking_store_id=_local_store_id(settings, target),
     )
     params = declare_parameters(settings, target)
     evaluation_report = PropertyFile(

@@ -42,9 +42,10 @@ def model_card(info) -> dict:
 def export_champion(settings: Settings, out: Path) -> dict:
     """Write the champion's files and card to ``out``; raise LookupError without one."""
     import tracking
+    from tracking import registry
 
     os.environ["MLFLOW_TRACKING_URI"] = settings.local_tracking_uri()
-    info = tracking.champion(settings.model_name)
+    info = registry.champion(settings.model_name)
     if info is None:
         raise LookupError(
             f"the registry has no champion for {settings.model_name}: run `make pipeline-run`"

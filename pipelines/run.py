@@ -41,7 +41,7 @@ from pipelines.local.graph import DefinitionError
 from pipelines.local.workspace import WorkspaceBusy, WorkspaceLock
 
 if TYPE_CHECKING:
-    from pipelines.aws import AwsRequest
+    from pipelines.aws.runner import AwsRequest
     from pipelines.compile import CompiledPipeline
 
 RAW_FILES = ("vagas.json", "applicants.json", "prospects.json")
@@ -355,7 +355,7 @@ def prune(
 
 def aws_request(args: argparse.Namespace, settings: Settings) -> AwsRequest:
     """The AWS target's request from the command line; UsageError for what does not fit."""
-    from pipelines.aws import AwsRequest, DataUpload
+    from pipelines.aws.runner import AwsRequest, DataUpload
 
     if args.no_cache:
         raise UsageError("--no-cache is for --target local; on SageMaker the definition caches")
@@ -389,8 +389,8 @@ def aws_request(args: argparse.Namespace, settings: Settings) -> AwsRequest:
 
 
 def run_aws(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.aws import run_aws as run_on_sagemaker
-    from pipelines.aws_errors import AwsSetupError
+    from pipelines.aws.errors import AwsSetupError
+    from pipelines.aws.runner import run_aws as run_on_sagemaker
 
     request = aws_request(args, settings)
     try:

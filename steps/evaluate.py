@@ -61,8 +61,9 @@ def champion_metrics(model_name: str, test: pd.DataFrame, work: Path) -> dict | 
     if not os.environ.get("MLFLOW_TRACKING_URI"):
         return None
     import tracking
+    from tracking import registry
 
-    info = tracking.champion(model_name)
+    info = registry.champion(model_name)
     if info is None:
         return None
     try:
@@ -88,6 +89,15 @@ def write_plots(model: TrainedModel, scored: pd.DataFrame, out: Path) -> list[Pa
         plots.calibration_plot(labels, curves["model"], folder / "calibration.png"),
         plots.importance_plot(model.feature_names, gains, folder / "feature_importance.png"),
     ]
+
+
+def training_run_problem(run_id: str | None) -> str | None:
+    """Why the model's training run cannot be used (it is gone from the store), or None."""
+    if not run_id or not os.environ.get("MLFLOW_TRACKING_URI"):
+        return None
+    from tracking import registry
+
+    return None if registry.run_exists(run_id) else registry.missing_run_message(run_id)
 
 
 def log_to_training_run(run_id: str | None, report: dict, plot_files: list[Path]) -> None:
@@ -144,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             scored = test.assign(score=model.predict(test))
         except (FileNotFoundError, ModelFilesError) as error:
             print(f"ERROR: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        problem = training_run_problem(model.metadata.get("mlflow_run_id"))
+        if problem:
+            print(f"ERROR: {problem}", file=sys.stderr)
             return EXIT_BAD_INPUT
         if scored["label"].nunique() < 2:
             print("ERROR: the test period holds a single class; AUC is undefined", file=sys.stderr)

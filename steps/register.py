@@ -1,7 +1,8 @@
 """Registration step: a new version in the MLflow model registry, champion alias when approved.
 
 Runs only on the condition's true branch. Idempotent: a model already registered from the same
-training run is not registered twice; its version is reused and its approval status updated.
+training run is not registered twice; its version is reused and its approval status updated
+(a pending re-run keeps an approval or rejection made since; `tracking.registry`).
 On AWS (``--model-package-group`` given) it also creates a SageMaker model package in that
 group, found again by the training run id on a re-run: approving it in SageMaker Studio is what
 drives deployment. Writes ``registration.json`` (name, version, approval status, champion or
@@ -20,6 +21,7 @@ from pathlib import Path
 import tracking
 from steps import model_package
 from steps.model_files import ModelFilesError, load_model_dir, unpack_model_archive
+from tracking import registry
 
 APPROVAL_STATUSES = model_package.APPROVAL_STATUSES
 EXIT_BAD_INPUT = 2
@@ -122,34 +124,6 @@ def version_tags(
     return tags
 
 
-def register(
-    model_name: str, run_id: str, tags: dict[str, str], approval_status: str
-) -> tracking.ModelVersionInfo:
-    """Register (or find) the run's model version, tag it, move the champion alias if approved."""
-    import mlflow
-    from mlflow import MlflowClient
-
-    tracking.configure()
-    client = MlflowClient()
-    try:
-        client.get_registered_model(model_name)
-    except mlflow.exceptions.MlflowException:
-        client.create_registered_model(model_name, description="Candidate-job match scorer")
-    existing = client.search_model_versions(f"name='{model_name}' and run_id='{run_id}'")
-    if existing:
-        version = existing[0]
-        print(f"run {run_id} is already version {version.version}; updating its tags")
-    else:
-        version = client.create_model_version(
-            model_name, source=f"runs:/{run_id}/model_dir", run_id=run_id, tags=tags
-        )
-    for key, value in tags.items():
-        client.set_model_version_tag(model_name, str(version.version), key, value)
-    if approval_status == tracking.APPROVED:
-        client.set_registered_model_alias(model_name, tracking.CHAMPION_ALIAS, str(version.version))
-    return tracking.ModelVersionInfo(model_name, str(version.version), run_id, version.source, tags)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.approval_status not in APPROVAL_STATUSES:
@@ -170,10 +144,20 @@ def main(argv: list[str] | None = None) -> int:
     if not run_id:
         print("ERROR: the model's metadata has no MLflow run id to register", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        run_exists = registry.run_exists(run_id)
+    except tracking.TrackingNotConfiguredError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not run_exists:
+        print(f"ERROR: {registry.missing_run_message(run_id)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     tags = version_tags(args.approval_status, evaluation, args.model_data_url, model.metadata)
     test_auc = evaluation.get("metrics", {}).get("auc")
     try:
-        info = register(args.model_name, run_id, tags, args.approval_status)
+        info, champion = registry.register_version(
+            args.model_name, run_id, tags, args.approval_status
+        )
         package = (
             register_package(args, info, model.metadata, test_auc)
             if args.model_package_group
@@ -182,11 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     except (tracking.TrackingNotConfiguredError, model_package.ModelPackageError) as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    champion = args.approval_status == tracking.APPROVED
+    approval_status = info.tags.get(registry.APPROVAL_TAG, args.approval_status)
     result = {
         "model_name": info.name,
         "version": info.version,
-        "approval_status": args.approval_status,
+        "approval_status": approval_status,
         "champion": champion,
         "mlflow_run_id": run_id,
         "model_data_url": args.model_data_url,
@@ -199,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "registration.json").write_text(json.dumps(result, indent=2, sort_keys=True))
     print(
-        f"registered {info.name} version {info.version} ({args.approval_status})"
-        + (", now the champion" if champion else "")
+        f"registered {info.name} version {info.version} ({approval_status})"
+        + (", the champion" if champion else "")
     )
     if package:
         action = "created" if package.created else "already registered"

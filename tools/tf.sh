@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Terraform for one environment root, the way the Makefile and CI run it:
 #
-#   tools/tf.sh <staging|prod> <init|plan|apply|output|env|lock>
+#   tools/tf.sh <staging|prod> <init|plan|apply|output|env|lock|deployed>
 #
 # init    terraform init with the S3 backend: terraform/envs/<env>/backend.hcl when it exists,
 #         else TF_STATE_BUCKET (+ TF_STATE_REGION or AWS_REGION) with the key
@@ -14,6 +14,8 @@
 # env     init (quietly), then print the outputs as NAME=value lines (tools/tf_env.py) on stdout
 #         only, for `make -s tf-env ENV=... >> "$GITHUB_ENV"`
 # lock    record provider checksums for Linux and macOS in .terraform.lock.hcl (commit it)
+# deployed  init (quietly), then exit 0 when the environment was deployed (its outputs hold
+#         api_url), 1 when not yet: tools/first_deploy.sh does its first deployment
 #
 # IMAGE_TAG (env): add MATCH_*_IMAGE_URI (<repository>:<tag>) to output/env.
 set -euo pipefail
@@ -96,21 +98,25 @@ case "$action" in
         init
         tf output
         mkdir -p build/terraform
-        tf output -json | python3 tools/tf_env.py --image-tag "${IMAGE_TAG:-}" \
+        tf output -json | python3 tools/tf_env.py --image-tag "${IMAGE_TAG:-}" --env "$env_name" \
             >"build/terraform/$env_name.env"
         echo "wrote build/terraform/$env_name.env; to run the pipeline on AWS:" >&2
         echo "  set -a && source build/terraform/$env_name.env && set +a && make pipeline-run TARGET=aws" >&2
         ;;
     env)
         init
-        tf output -json | python3 tools/tf_env.py --image-tag "${IMAGE_TAG:-}"
+        tf output -json | python3 tools/tf_env.py --image-tag "${IMAGE_TAG:-}" --env "$env_name"
+        ;;
+    deployed)
+        init
+        tf output -json | python3 -c 'import json, sys; sys.exit("api_url" not in json.load(sys.stdin))'
         ;;
     lock)
         tf providers lock -platform=linux_amd64 -platform=linux_arm64 \
             -platform=darwin_amd64 -platform=darwin_arm64
         ;;
     *)
-        echo "error: unknown action '$action' (init, plan, apply, output, env, lock)" >&2
+        echo "error: unknown action '$action' (init, plan, apply, output, env, lock, deployed)" >&2
         exit 2
         ;;
 esac

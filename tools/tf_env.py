@@ -48,6 +48,12 @@ IMAGES = {
     "MATCH_SERVING_IMAGE_URI": "ecr_serving_url",
 }
 OUTPUTS_READ = sorted({*SETTINGS.values(), *IMAGES.values(), "api_authorization"})
+#: What the first deployment reads after its targeted apply of the repositories alone.
+REPOSITORIES = {
+    "ECR_SERVING_URL": "ecr_serving_url",
+    "ECR_STEPS_URL": "ecr_steps_url",
+    "ECR_TRAINING_URL": "ecr_training_url",
+}
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/@+=,%-]*$")
 
 
@@ -55,20 +61,37 @@ class OutputError(ValueError):
     """The terraform outputs lack something, or hold a value that cannot be written plainly."""
 
 
-def environment(outputs: Mapping[str, Any], image_tag: str = "") -> dict[str, str]:
-    """The variables for ``outputs`` (terraform's ``output -json`` object)."""
-    missing = [name for name in OUTPUTS_READ if name not in outputs]
+def _check_present(outputs: Mapping[str, Any], names: list[str], env: str) -> None:
+    missing = [name for name in names if name not in outputs]
     if missing:
+        where = f"ENV={env}" if env else "ENV=<env>"
         raise OutputError(
-            f"terraform outputs lack {', '.join(missing)}: is this an env root that was applied?"
+            f"terraform outputs lack {', '.join(missing)}: the environment was never fully "
+            f"applied. Its first deployment is `make tf-first-deploy {where}`, once "
+            "(terraform/README.md, First deployment)"
         )
 
+
+def _value(outputs: Mapping[str, Any], name: str) -> str:
+    item = outputs[name]
+    text = str(item["value"] if isinstance(item, Mapping) and "value" in item else item)
+    if not SAFE_VALUE.match(text):
+        raise OutputError(f"output {name} holds characters a NAME=value line cannot carry")
+    return text
+
+
+def repositories(outputs: Mapping[str, Any], env: str = "") -> dict[str, str]:
+    """The image repositories' URLs: all a targeted apply of the repositories writes."""
+    _check_present(outputs, sorted(REPOSITORIES.values()), env)
+    return {variable: _value(outputs, output) for variable, output in REPOSITORIES.items()}
+
+
+def environment(outputs: Mapping[str, Any], image_tag: str = "", env: str = "") -> dict[str, str]:
+    """The variables for ``outputs`` (terraform's ``output -json`` object)."""
+    _check_present(outputs, OUTPUTS_READ, env)
+
     def value(name: str) -> str:
-        item = outputs[name]
-        text = str(item["value"] if isinstance(item, Mapping) and "value" in item else item)
-        if not SAFE_VALUE.match(text):
-            raise OutputError(f"output {name} holds characters a NAME=value line cannot carry")
-        return text
+        return _value(outputs, name)
 
     values = {variable: value(output) for variable, output in SETTINGS.items()}
     if value("api_authorization") == "AWS_IAM":
@@ -88,9 +111,17 @@ def render(values: Mapping[str, str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image-tag", default="", help="tag of the pushed images")
+    parser.add_argument("--env", default="", help="the environment (for messages)")
+    parser.add_argument(
+        "--repositories-only", action="store_true", help="only ECR_*_URL (first deployment)"
+    )
     args = parser.parse_args(argv)
     try:
-        values = environment(json.load(sys.stdin), args.image_tag)
+        outputs = json.load(sys.stdin)
+        if args.repositories_only:
+            sys.stdout.write(render(repositories(outputs, args.env)))
+            return 0
+        values = environment(outputs, args.image_tag, args.env)
     except (json.JSONDecodeError, OutputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

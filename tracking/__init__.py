@@ -6,7 +6,8 @@ MLflow has no store for the ``arn`` scheme of its own: the ``sagemaker-mlflow`` 
 installed with the project, registers one through entry points (tracking and registry stores,
 a SigV4 request-auth provider, a header provider naming the server) and artifacts go to the
 server's S3 location. Locally the URI is a SQLite file under the project's folder, with
-artifacts in a folder beside it.
+artifacts in a folder beside it. The registry (versions, approvals, the champion) is
+`tracking.registry`.
 """
 
 from __future__ import annotations
@@ -115,33 +116,6 @@ def ensure_experiment(name: str) -> str:
         return existing.experiment_id
     location = None if is_managed_server(uri) else local_artifact_root(uri)
     return mlflow.create_experiment(name, artifact_location=location)
-
-
-def _version_info(version) -> ModelVersionInfo:
-    return ModelVersionInfo(
-        name=version.name,
-        version=str(version.version),
-        run_id=version.run_id,
-        source=version.source,
-        tags=dict(version.tags or {}),
-    )
-
-
-def champion(model_name: str) -> ModelVersionInfo | None:
-    """The version carrying the champion alias, or None when there is none yet."""
-    from mlflow import MlflowClient
-    from mlflow.exceptions import MlflowException
-
-    configure()
-    client = MlflowClient()
-    try:
-        return _version_info(client.get_model_version_by_alias(model_name, CHAMPION_ALIAS))
-    except MlflowException as error:
-        if error.get_http_status_code() == 404 or "RESOURCE_DOES_NOT_EXIST" in str(
-            error.error_code
-        ):
-            return None
-        raise
 
 
 def download_version(info: ModelVersionInfo, destination: Path) -> Path:

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from deploy import on_approval
+from deploy.mlflow_registry import MlflowRegistry, RegistryError
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -31,6 +32,8 @@ MODEL_URI = f"{PREFIX}pipelines-a1b2c3d4e5f6-Train-Ab12Cd34Ef/output/model.tar.g
 OLD_MODEL_URI = f"{PREFIX}pipelines-0f9e8d7c6b5a-Train-Zz98Yy76Xx/output/model.tar.gz"
 IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/datathon-mlet03-staging-serving:4f1c2ab"
 REVISION = "0b7f6c1e-9d2a-4c55-8e21-3c4d5e6f7a8b"
+TRACKING_SERVER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:mlflow-tracking-server/staging-mlflow"
+MLFLOW_VERSION = "5"  # the MLflow registry's version, not the package's
 
 # EventBridge's event: envelope plus the package description as SageMaker emits it.
 APPROVED_EVENT: dict[str, Any] = {
@@ -72,12 +75,38 @@ APPROVED_EVENT: dict[str, Any] = {
                 }
             }
         },
-        "CustomerMetadataProperties": {"mlflow_run_id": "9c1d2e3f4a5b", "test_auc": "0.81"},
+        "CustomerMetadataProperties": {
+            "mlflow_run_id": "9c1d2e3f4a5b",
+            "mlflow_model_name": GROUP,
+            "mlflow_model_version": MLFLOW_VERSION,
+            "test_auc": "0.81",
+        },
         "LastModifiedTime": 1764090014456,
     },
 }
 
-SETTINGS = on_approval.Settings(function_name=FUNCTION, group=GROUP, model_uri_prefix=PREFIX)
+SETTINGS = on_approval.Settings(
+    function_name=FUNCTION,
+    group=GROUP,
+    model_uri_prefix=PREFIX,
+    tracking_server_arn=TRACKING_SERVER,
+)
+
+
+class FakeRegistry:
+    """Records the champion moves; `test_registry_server.py` runs the real one on MLflow."""
+
+    def __init__(self, previous: str | None = "4", error: Exception | None = None) -> None:
+        self.promoted: list[tuple[str, str]] = []
+        self.previous = previous
+        self.error = error
+
+    def promote(self, name: str, version: str) -> str | None:
+        if self.error:
+            raise self.error
+        self.promoted.append((name, version))
+        return self.previous
+
 
 OTHER_VARIABLES = {
     "MATCH_MODEL_NAME": GROUP,
@@ -153,6 +182,11 @@ def clients(monkeypatch: pytest.MonkeyPatch):
         lambda_stub.assert_no_pending_responses()
 
 
+@pytest.fixture
+def registry() -> FakeRegistry:
+    return FakeRegistry()
+
+
 def expect_describe(sm_stub: Stubber, answer: dict | None = None) -> None:
     sm_stub.add_response(
         "describe_model_package",
@@ -180,7 +214,7 @@ def expect_update(lambda_stub: Stubber, variables: dict[str, str]) -> None:
 
 
 def test_an_approval_points_the_function_at_the_model_and_keeps_the_other_variables(
-    clients, caplog: pytest.LogCaptureFixture
+    clients, registry, caplog: pytest.LogCaptureFixture
 ) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     expect_describe(sm_stub)
@@ -190,18 +224,21 @@ def test_an_approval_points_the_function_at_the_model_and_keeps_the_other_variab
     )
 
     with caplog.at_level(logging.INFO, logger="on_approval"):
-        result = on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)
+        result = on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
 
     assert result["outcome"] == "deployed"
     assert result["model_uri"] == MODEL_URI
     assert result["model_version"] == "3"
     assert result["previous_model_version"] == "2"
+    assert registry.promoted == [(GROUP, MLFLOW_VERSION)]  # the champion is what is served
+    assert result["champion"] == f"{GROUP} version {MLFLOW_VERSION}"
+    assert result["previous_champion_version"] == "4"
     logged = json.loads(caplog.records[-1].getMessage())
     assert logged["outcome"] == "deployed"
     assert logged["model_package"] == PACKAGE_ARN
 
 
-def test_a_function_without_environment_gets_the_two_variables(clients) -> None:
+def test_a_function_without_environment_gets_the_two_variables(clients, registry) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     expect_describe(sm_stub)
     bare = configuration()
@@ -209,20 +246,22 @@ def test_a_function_without_environment_gets_the_two_variables(clients) -> None:
     expect_configuration(lambda_stub, bare)
     expect_update(lambda_stub, {"MATCH_MODEL_URI": MODEL_URI, "MATCH_MODEL_VERSION": "3"})
 
-    assert on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)["outcome"] == (
-        "deployed"
-    )
+    assert on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)[
+        "outcome"
+    ] == ("deployed")
 
 
-def test_the_same_model_again_changes_nothing(clients) -> None:
+def test_the_same_model_again_changes_nothing(clients, registry) -> None:
     """EventBridge may deliver an event twice; an update would only cost a cold start."""
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     expect_describe(sm_stub)
     expect_configuration(lambda_stub, configuration(MODEL_URI, "3"))
 
-    result = on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)
+    result = on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
 
     assert result["outcome"] == "unchanged"
+    # the alias is moved anyway: a retry after a failed move finds the function unchanged
+    assert registry.promoted == [(GROUP, MLFLOW_VERSION)]
 
 
 NOT_APPROVALS = {
@@ -249,6 +288,7 @@ def test_events_that_are_not_approvals_of_the_group_are_ignored_without_a_call(
 ) -> None:
     monkeypatch.setenv("SERVING_FUNCTION_NAME", FUNCTION)
     monkeypatch.setenv("MODEL_PACKAGE_GROUP", GROUP)
+    monkeypatch.setenv("MLFLOW_TRACKING_SERVER_ARN", TRACKING_SERVER)
     monkeypatch.setattr(on_approval, "_clients", {})
 
     def no_client(service: str) -> Any:
@@ -263,13 +303,16 @@ def test_events_that_are_not_approvals_of_the_group_are_ignored_without_a_call(
     assert json.loads(caplog.records[-1].getMessage())["outcome"] == "ignored"
 
 
-def test_the_package_arn_may_come_from_the_resources(clients) -> None:
+def test_the_package_arn_may_come_from_the_resources(clients, registry) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     expect_describe(sm_stub)
     expect_configuration(lambda_stub, configuration(MODEL_URI, "3"))
     incoming = event(ModelPackageArn=None)
 
-    assert on_approval.deploy(incoming, SETTINGS, sagemaker, lambda_)["outcome"] == "unchanged"
+    assert (
+        on_approval.deploy(incoming, SETTINGS, sagemaker, lambda_, registry)["outcome"]
+        == "unchanged"
+    )
 
 
 @pytest.mark.parametrize(
@@ -277,12 +320,12 @@ def test_the_package_arn_may_come_from_the_resources(clients) -> None:
     [described(ModelApprovalStatus="Rejected"), described(ModelPackageGroupName="other-group")],
     ids=["rejected since", "another group"],
 )
-def test_a_package_no_longer_approved_is_ignored(clients, answer: dict) -> None:
+def test_a_package_no_longer_approved_is_ignored(clients, registry, answer: dict) -> None:
     """Events can arrive late: the package's state when handled is what counts."""
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     expect_describe(sm_stub, answer)
 
-    result = on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)
+    result = on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
 
     assert result["outcome"] == "ignored"
 
@@ -297,7 +340,7 @@ def test_a_package_no_longer_approved_is_ignored(clients, answer: dict) -> None:
     ],
 )
 def test_a_model_the_function_may_not_read_is_refused_before_any_change(
-    clients, model_uri: str | None
+    clients, registry, model_uri: str | None
 ) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     specification = {"Containers": [{"Image": IMAGE}]}
@@ -306,10 +349,13 @@ def test_a_model_the_function_may_not_read_is_refused_before_any_change(
     expect_describe(sm_stub, described(InferenceSpecification=specification))
 
     with pytest.raises(on_approval.DeploymentRefused):
-        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)
+        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
+    assert registry.promoted == []
 
 
-def test_a_concurrent_change_of_the_function_is_an_error_for_lambda_to_retry(clients) -> None:
+def test_a_concurrent_change_of_the_function_is_an_error_for_lambda_to_retry(
+    clients, registry
+) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     expect_describe(sm_stub)
     expect_configuration(lambda_stub)
@@ -321,12 +367,12 @@ def test_a_concurrent_change_of_the_function_is_an_error_for_lambda_to_retry(cli
     )
 
     with pytest.raises(ClientError) as raised:
-        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)
+        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
 
     assert raised.value.response["Error"]["Code"] == "PreconditionFailedException"
 
 
-def test_an_unreadable_environment_is_never_overwritten(clients) -> None:
+def test_an_unreadable_environment_is_never_overwritten(clients, registry) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     expect_describe(sm_stub)
     expect_configuration(
@@ -339,10 +385,10 @@ def test_an_unreadable_environment_is_never_overwritten(clients) -> None:
     )
 
     with pytest.raises(RuntimeError, match="AccessDeniedException"):
-        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)
+        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
 
 
-def test_a_describe_error_propagates(clients) -> None:
+def test_a_describe_error_propagates(clients, registry) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     sm_stub.add_client_error(
         "describe_model_package",
@@ -352,7 +398,7 @@ def test_a_describe_error_propagates(clients) -> None:
     )
 
     with pytest.raises(ClientError):
-        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_)
+        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
 
 
 def test_the_function_name_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -360,18 +406,24 @@ def test_the_function_name_comes_from_the_environment(monkeypatch: pytest.Monkey
     with pytest.raises(on_approval.ConfigurationError, match="SERVING_FUNCTION_NAME"):
         on_approval.handler(APPROVED_EVENT, None)
 
-    settings = on_approval.Settings.from_env({"SERVING_FUNCTION_NAME": f" {FUNCTION} "})
-    assert settings == on_approval.Settings(FUNCTION, "", "")
+    with pytest.raises(on_approval.ConfigurationError, match="MLFLOW_TRACKING_SERVER_ARN"):
+        on_approval.Settings.from_env({"SERVING_FUNCTION_NAME": FUNCTION})
+    settings = on_approval.Settings.from_env(
+        {"SERVING_FUNCTION_NAME": f" {FUNCTION} ", "MLFLOW_TRACKING_SERVER_ARN": TRACKING_SERVER}
+    )
+    assert settings == on_approval.Settings(FUNCTION, "", "", TRACKING_SERVER)
 
 
 def test_the_handler_uses_module_clients_created_once(
-    clients, monkeypatch: pytest.MonkeyPatch
+    clients, registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sagemaker, sm_stub, lambda_, lambda_stub = clients
     monkeypatch.setenv("SERVING_FUNCTION_NAME", FUNCTION)
     monkeypatch.setenv("MODEL_PACKAGE_GROUP", GROUP)
     monkeypatch.setenv("MODEL_URI_PREFIX", PREFIX)
-    monkeypatch.setattr(on_approval, "_clients", {"sagemaker": sagemaker, "lambda": lambda_})
+    monkeypatch.setenv("MLFLOW_TRACKING_SERVER_ARN", TRACKING_SERVER)
+    clients_used = {"sagemaker": sagemaker, "lambda": lambda_, "registry": registry}
+    monkeypatch.setattr(on_approval, "_clients", clients_used)
     for _ in range(2):
         expect_describe(sm_stub)
         expect_configuration(lambda_stub, configuration(MODEL_URI, "3"))
@@ -398,3 +450,95 @@ def test_clients_are_created_lazily_and_reused(monkeypatch: pytest.MonkeyPatch) 
     assert first is second
     assert created == ["lambda"]
     assert first.meta.config.retries["mode"] == "standard"
+
+
+def test_a_package_without_an_mlflow_version_is_refused_before_any_change(
+    clients, registry
+) -> None:
+    sagemaker, sm_stub, lambda_, lambda_stub = clients
+    expect_describe(sm_stub, described(CustomerMetadataProperties={"mlflow_run_id": "9c1d"}))
+
+    with pytest.raises(on_approval.DeploymentRefused, match="mlflow_model_version"):
+        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, registry)
+    assert registry.promoted == []
+
+
+def test_a_registry_error_fails_the_invocation_for_lambda_to_retry(clients) -> None:
+    sagemaker, sm_stub, lambda_, lambda_stub = clients
+    expect_describe(sm_stub)
+    expect_configuration(lambda_stub)
+    expect_update(
+        lambda_stub, {**OTHER_VARIABLES, "MATCH_MODEL_URI": MODEL_URI, "MATCH_MODEL_VERSION": "3"}
+    )
+    failing = FakeRegistry(error=RegistryError("MLflow POST registered-models/alias answered 503"))
+
+    with pytest.raises(RegistryError):
+        on_approval.deploy(APPROVED_EVENT, SETTINGS, sagemaker, lambda_, failing)
+
+
+class Recorded:
+    """What urllib would have sent, and a canned answer."""
+
+    def __init__(self, answers: list[dict]) -> None:
+        self.requests: list[Any] = []
+        self.answers = answers
+
+    def __call__(self, request, timeout: float):
+        self.requests.append(request)
+        body = json.dumps(self.answers.pop(0)).encode()
+        return _Response(body)
+
+
+class _Response:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def read(self) -> bytes:
+        return self.body
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def test_registry_calls_reach_the_managed_server_signed_as_the_plugin_signs_them() -> None:
+    """The endpoint, header and SigV4 service of sagemaker-mlflow 0.5 (the plugin the jobs use:
+    its SageMakerMLflowHostMetadataProvider and AuthBoto)."""
+    from botocore.credentials import Credentials
+
+    opener = Recorded(
+        [
+            {"model_version": {"name": GROUP, "version": MLFLOW_VERSION}},
+            {
+                "registered_model": {
+                    "name": GROUP,
+                    "aliases": [{"alias": "champion", "version": "4"}],
+                }
+            },
+            {},
+            {},
+        ]
+    )
+    registry = MlflowRegistry.for_tracking_server(
+        TRACKING_SERVER, Credentials("AKIDTESTING", "secret"), opener=opener
+    )
+
+    previous = registry.promote(GROUP, MLFLOW_VERSION)
+
+    assert previous == "4"
+    calls = [(r.get_method(), r.full_url.split("?")[0]) for r in opener.requests]
+    base = f"https://{REGION}.experiments.sagemaker.aws/api/2.0/mlflow"
+    assert calls == [
+        ("GET", f"{base}/model-versions/get"),
+        ("GET", f"{base}/registered-models/get"),
+        ("POST", f"{base}/model-versions/set-tag"),
+        ("POST", f"{base}/registered-models/alias"),
+    ]
+    alias = opener.requests[-1]
+    headers = {k.lower(): v for k, v in alias.header_items()}
+    assert headers["x-mlflow-sm-tracking-server-arn"] == TRACKING_SERVER
+    assert headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDTESTING/")
+    assert f"/{REGION}/sagemaker-mlflow/aws4_request" in headers["authorization"]
+    assert json.loads(alias.data) == {"name": GROUP, "alias": "champion", "version": "5"}

@@ -572,10 +572,32 @@ def test_events_start_the_pipeline_and_deploy_approvals(parsed: dict[str, Any]) 
         "${var.serving_function_arn}"
     ]
     function = resources[("aws_lambda_function", "deploy")]
-    assert attr(function, "handler") == "on_approval.handler"
-    source = local_values(parsed, folder)["deploy_source_file"]
+    assert attr(function, "handler") == "deploy.on_approval.handler"
+    source = local_values(parsed, folder)["deploy_source_dir"]
     relative = re.search(r"\$\{path\.module\}/([^\"]+)\"", source).group(1)
-    assert (TERRAFORM_DIR / folder / relative).resolve() == ROOT / "deploy" / "on_approval.py"
+    assert (TERRAFORM_DIR / folder / relative).resolve() == ROOT / "deploy"
+    # the zip holds every module of deploy/ (on_approval imports deploy.mlflow_registry)
+    packaged = local_values(parsed, folder)["deploy_files"]
+    assert sorted(packaged) == sorted(p.name for p in (ROOT / "deploy").glob("*.py"))
+    variables_ = attr(block(function, "environment"), "variables")
+    assert variables_["MLFLOW_TRACKING_SERVER_ARN"] == "${var.mlflow_tracking_server_arn}"
+    champion = by_sid["MoveTheChampionAlias"]
+    assert as_list(attr(champion, "resources")) == ["${var.mlflow_tracking_server_arn}"]
+    assert "sagemaker-mlflow:SetRegisteredModelAlias" in as_list(attr(champion, "actions"))
+
+
+def test_the_schedule_runs_the_data_snapshot_synced_last(parsed: dict[str, Any]) -> None:
+    """SageMaker's step cache keys on URIs: a fixed InputDataUrl on the schedule would reuse
+    Preprocess and Train for 30 days whatever new data arrived. The schedule takes the
+    definition's default instead (the latest snapshot, pipelines/aws/snapshots.py), and the
+    sync, which only adds snapshots, needs no delete."""
+    scheduled = str(local_values(parsed, "modules/platform")["scheduled_parameters"])
+    assert "TrainingDevice" in scheduled
+    assert "InputDataUrl" not in scheduled
+    operator = policy_documents(parsed)[("modules/sagemaker", "pipeline_operator")]
+    by_sid = {attr(s, "sid"): s for s in blocks(operator, "statement")}
+    assert "s3:PutObject" in as_list(attr(by_sid["SyncRawData"], "actions"))
+    assert "s3:DeleteObject" not in as_list(attr(by_sid["SyncRawData"], "actions"))
 
 
 # --- env roots ---------------------------------------------------------------------------------
@@ -676,11 +698,8 @@ def test_env_root_validates_its_variables(parsed: dict[str, Any], env: str) -> N
 
 def test_staging_and_prod_differ_in_size_thresholds_and_retention(parsed: dict[str, Any]) -> None:
     staging, prod = (variables(parsed, f"envs/{env}") for env in ENVS)
-    for name in ("serving_reserved_concurrency", "alarm_thresholds", "log_retention_days"):
+    for name in ("serving_memory_mb", "alarm_thresholds", "log_retention_days"):
         assert attr(staging[name], "default") != attr(prod[name], "default"), name
-    assert attr(staging["serving_reserved_concurrency"], "default") < attr(
-        prod["serving_reserved_concurrency"], "default"
-    )
     names = local_values(parsed, "modules/platform")
     assert names["name_prefix"] == "${var.project}-${var.environment}"
 
@@ -721,3 +740,24 @@ def test_tf_env_turns_outputs_into_the_settings_the_aws_target_reads() -> None:
     unsafe = {**outputs_json, "api_url": {"value": "https://x $(reboot)"}}
     with pytest.raises(tf_env.OutputError, match="api_url"):
         tf_env.environment(unsafe)
+
+
+def test_the_scoring_function_reserves_no_concurrency_unless_asked(parsed: dict[str, Any]) -> None:
+    """Lambda reserves at most the account's unreserved concurrency less 100: in a new account
+    (10 concurrent executions in all, or 1000) a fixed reservation can fail the first apply."""
+    for env in ENVS:
+        variable = variables(parsed, f"envs/{env}")["serving_reserved_concurrency"]
+        assert "default" in variable and attr(variable, "default") is None, env
+        assert "unreserved" in attr(variable, "description"), "say why it is unset"
+    for folder, name in (
+        ("modules/platform", "serving_reserved_concurrency"),
+        ("modules/serving", "reserved_concurrency"),
+    ):
+        variable = variables(parsed, folder)[name]
+        assert "default" in variable and attr(variable, "default") is None, folder
+    function = next(
+        body
+        for _, type_, name, body in items(parsed, "resource", "modules/serving")
+        if type_ == "aws_lambda_function"
+    )
+    assert attr(function, "reserved_concurrent_executions") == "${var.reserved_concurrency}"

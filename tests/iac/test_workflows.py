@@ -368,3 +368,64 @@ def test_retrain_runs_weekly_on_demand_and_when_pipeline_code_changes(
         step.get("run", "") for _, step in steps(retrain)
     ), "free-form input pasted into a script: pass it through env"
     assert "GITHUB_STEP_SUMMARY" in text
+
+
+def makefile_recipe(target: str) -> str:
+    """The recipe lines of a Makefile target, continuation lines joined."""
+    text = MAKEFILE.read_text().replace("\\\n", " ")
+    match = re.search(rf"^{re.escape(target)}:[^\n]*\n((?:\t[^\n]*\n)+)", text, re.M)
+    assert match, f"no recipe for {target}"
+    return match.group(1)
+
+
+def test_promotion_copies_the_image_manifest_not_an_index_around_it() -> None:
+    """imagetools create wraps a single-platform manifest in an image index unless told not
+    to: a new digest, which Lambda refuses and serving-image-verify would not find."""
+    recipe = makefile_recipe("serving-image-promote")
+    (create,) = [line for line in recipe.splitlines() if "imagetools create" in line]
+    assert "--prefer-index=false" in create.split()
+
+
+def test_step_images_are_pushed_by_one_workflow_in_one_concurrency_group(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    """ECR tags are immutable: two workflows pushing the same step-image tag race, and the
+    second push fails. Only retrain.yml pushes them, one run per environment at a time."""
+    pushing = {
+        name for name, workflow in workflows.items() if "images-push" in make_targets_run(workflow)
+    }
+    assert pushing == {"retrain.yml"}
+    retrain = workflows["retrain.yml"]
+    group = retrain["concurrency"]["group"]
+    assert "inputs.environment" in group and retrain["concurrency"]["cancel-in-progress"] is False
+    (job,) = retrain["jobs"].values()
+    assert "inputs.environment" in str(job["environment"])  # the group is the environment's
+
+
+def test_production_is_deployed_the_first_time_before_its_outputs_are_read(
+    workflows: dict[str, dict[str, Any]],
+) -> None:
+    """Before production's first apply it has no outputs; a targeted apply would not write
+    them either. The job runs the first deployment (a no-op later) before it reads them."""
+    deploy = workflows["deploy.yml"]
+    production = next(
+        job for job in deploy["jobs"].values() if environment_name(job) == "production"
+    )
+    order = [
+        (make_target(words), words)
+        for step in production["steps"]
+        if step.get("run")
+        for words in shell_commands(step["run"])
+        if words[0] == "make"
+    ]
+    targets = [target for target, _ in order]
+    assert "tf-first-deploy" in targets
+    first = targets.index("tf-first-deploy")
+    assert "ENV=prod" in order[first][1]
+    reads = [
+        i for i, (target, words) in enumerate(order) if target == "tf-env" and "ENV=prod" in words
+    ]
+    assert reads and first < min(reads)
+    given = " ".join(order[first][1])
+    for variable in ("DIGEST=$SERVING_IMAGE_DIGEST", "SOURCE_REPOSITORY=$SOURCE_REPOSITORY"):
+        assert variable in given, "prod receives the image staging tested, by digest"

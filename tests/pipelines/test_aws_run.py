@@ -27,16 +27,19 @@ from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from pipelines import aws, aws_s3
 from pipelines import run as cli
-from pipelines.aws_clients import AwsClients, make_clients
-from pipelines.aws_errors import AwsSetupError, explain
-from pipelines.aws_follow import describe_last, follow
-from pipelines.aws_pipeline import start, upsert
-from pipelines.aws_s3 import Fingerprint, sync_data, upload_code
+from pipelines.aws import runner
+from pipelines.aws import s3 as aws_s3
+from pipelines.aws.clients import AwsClients, make_clients
+from pipelines.aws.errors import AwsSetupError, explain
+from pipelines.aws.follow import describe_last, follow
+from pipelines.aws.pipeline import start, upsert
+from pipelines.aws.s3 import Fingerprint, upload_code
+from pipelines.aws.snapshots import LocalFolder, latest_snapshot, snapshot_uri, sync_snapshot
 from pipelines.compile import compile_pipeline
 from pipelines.config import Settings
 from pipelines.local.executor import ParameterError
+from pipelines.local.expressions import Scope, resolve
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -152,14 +155,19 @@ def steps_stub(clients, stub_client) -> Iterator[Stubber]:
 def cli_run(settings, monkeypatch, capsys, compiled):
     """``main([...])`` with these settings, this compiled definition and the given clients."""
 
+    def compile_once(given: Settings, _target: str):
+        run.compiled_with.append(given)
+        return compiled
+
     def run(clients: AwsClients, *args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(cli, "load_settings", lambda: settings)
-        monkeypatch.setattr(aws, "make_clients", lambda _settings: clients)
-        monkeypatch.setattr(aws, "compile_pipeline", lambda _settings, _target: compiled)
+        monkeypatch.setattr(runner, "make_clients", lambda _settings: clients)
+        monkeypatch.setattr(runner, "compile_pipeline", compile_once)
         code = cli.main(["--target", "aws", *args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
+    run.compiled_with = []
     return run
 
 
@@ -206,11 +214,12 @@ def put_json(s3, uri: str, body: dict) -> None:
     s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(body).encode())
 
 
-def put_results(s3, settings: Settings) -> None:
+def put_results(s3, settings: Settings, execution: str, auc: float = 0.8) -> None:
+    """What Evaluate and Register write in ``execution`` (each under its own prefix)."""
     base = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}"
-    metrics = {"auc": 0.8, "pr_auc": 0.4, "log_loss": 0.3}
+    metrics = {"auc": auc, "pr_auc": 0.4, "log_loss": 0.3}
     evaluation = {"metrics": metrics, "best_achievable": {"auc": 0.9}, "champion": None}
-    put_json(s3, f"{base}/evaluation/evaluation.json", evaluation)
+    put_json(s3, f"{base}/evaluation/{execution}/evaluation.json", evaluation)
     package = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/datathon-mlet03-match/3"
     registration = {
         "model_name": settings.model_name,
@@ -220,7 +229,7 @@ def put_results(s3, settings: Settings) -> None:
         "model_package_arn": package,
         "model_package_approval_status": "PendingManualApproval",
     }
-    put_json(s3, f"{base}/registration/registration.json", registration)
+    put_json(s3, f"{base}/registration/{execution}/registration.json", registration)
 
 
 def data_folder(root: Path) -> Path:
@@ -242,45 +251,92 @@ def one_error_line(err: str) -> str:
 # ----------------------------------------------------------------------------- S3
 
 
-def test_sync_uploads_changes_only_and_mirrors_deletions(buckets, settings, tmp_path):
+def test_sync_uploads_a_snapshot_named_by_its_content(buckets, settings, tmp_path):
     folder = data_folder(tmp_path)
-    uri = f"s3://{settings.raw_bucket}/user-my-data"
+    dataset = f"s3://{settings.raw_bucket}/user-my-data"
     lines: list[str] = []
 
-    first = sync_data(folder, uri, buckets.s3, lines.append)
-    again = sync_data(folder, uri, buckets.s3, lines.append)
+    first = sync_snapshot(folder, dataset, buckets.s3, lines.append)
+    again = sync_snapshot(folder, dataset, buckets.s3, lines.append)
     (folder / "vagas.json").write_text('{"changed": true}')
     (folder / "cvs" / "a.pdf").unlink()
     (folder / "cvs" / "b.docx").write_bytes(b"PK docx")
-    changed = sync_data(folder, uri, buckets.s3, lines.append)
+    changed = sync_snapshot(folder, dataset, buckets.s3, lines.append)
 
-    assert (first.uploaded, first.unchanged, first.deleted) == (4, 0, 0)
-    assert (again.uploaded, again.unchanged) == (0, 4)
-    assert (changed.uploaded, changed.unchanged, changed.deleted) == (2, 2, 1)
-    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, "user-my-data/")
-    assert sorted(listed) == [
-        "user-my-data/applicants.json",
-        "user-my-data/cvs/b.docx",
-        "user-my-data/prospects.json",
-        "user-my-data/vagas.json",
-    ]
-    assert lines[0].startswith(f"Syncing {folder} -> {uri} (4 files")
-    assert "  2 uploaded (0.0 MB), 2 unchanged, 1 deleted" in lines
+    root = f"s3://{settings.raw_bucket}/snapshots/user-my-data/"
+    assert first.uri.startswith(root) and changed.uri.startswith(root)
+    assert again.uri == first.uri and changed.uri != first.uri
+    assert (first.uploaded, again.uploaded, again.already_complete) == (4, 0, True)
+    assert changed.uploaded == 4  # a snapshot is whole: its files all live under its own prefix
+    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, "snapshots/user-my-data/")
+    first_key = first.uri.split("/", 3)[3]
+    changed_key = changed.uri.split("/", 3)[3]
+    assert sorted(k for k in listed if k.startswith(first_key + "/")) == [
+        f"{first_key}/{name}"
+        for name in ("applicants.json", "cvs/a.pdf", "prospects.json", "vagas.json")
+    ], "an earlier snapshot is never changed"
+    assert f"{changed_key}/cvs/b.docx" in listed and f"{changed_key}.json" in listed
+    assert latest_snapshot(buckets.s3, dataset) == changed.uri
+    assert lines[0].startswith(f"Syncing {folder} -> {first.uri} (4 files")
 
 
-def test_a_multipart_upload_is_recognised_unchanged_by_its_etag(buckets, settings, tmp_path):
+def test_the_snapshot_is_named_by_content_not_by_where_the_folder_is(tmp_path):
+    one, other = data_folder(tmp_path / "a"), data_folder(tmp_path / "b")
+    dataset = "s3://raw/decision"
+
+    assert LocalFolder.read(one).digest == LocalFolder.read(other).digest
+    (other / "cvs" / "a.pdf").write_bytes(b"%PDF-1.4 another")
+    assert LocalFolder.read(one).digest != LocalFolder.read(other).digest
+    assert snapshot_uri(dataset, "abc") == "s3://raw/snapshots/decision/abc"
+
+
+def test_an_interrupted_sync_resumes_and_a_multipart_upload_is_recognised(
+    buckets, settings, tmp_path
+):
     folder = tmp_path / "big"
     folder.mkdir()
     (folder / "applicants.json").write_bytes(b"x" * (aws_s3.PART_SIZE + 1000))
-    uri = f"s3://{settings.raw_bucket}/big"
+    dataset = f"s3://{settings.raw_bucket}/big"
 
-    sync_data(folder, uri, buckets.s3, lambda line: None)
-    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, "big/")["big/applicants.json"]
-    again = sync_data(folder, uri, buckets.s3, lambda line: None)
+    first = sync_snapshot(folder, dataset, buckets.s3, lambda line: None)
+    key = first.uri.split("/", 3)[3]
+    buckets.s3.delete_object(Bucket=settings.raw_bucket, Key=f"{key}.json")  # no manifest yet
+    resumed = sync_snapshot(folder, dataset, buckets.s3, lambda line: None)
 
+    listed = aws_s3.list_objects(buckets.s3, settings.raw_bucket, key)[f"{key}/applicants.json"]
     assert listed["ETag"].strip('"') == Fingerprint.of_file(folder / "applicants.json").etag
     assert listed["ETag"].strip('"').endswith("-2")
-    assert again.unchanged == 1
+    assert (resumed.uploaded, resumed.unchanged) == (0, 1)
+
+
+def preprocess_cache_key(definition: dict) -> str:
+    """What SageMaker keys a cached Preprocess on: its arguments, resolved for an execution
+    that takes the parameters' defaults (as the schedule does)."""
+    [step] = [s for s in definition["Steps"] if s["Name"] == "Preprocess"]
+    parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
+    scope = Scope(parameters=parameters, execution={"PipelineExecutionId": "scheduled"})
+    return json.dumps(resolve(step["Arguments"], scope), sort_keys=True)
+
+
+def test_new_data_gives_preprocess_a_new_cache_key(buckets, settings, tmp_path, aws_env):
+    folder = data_folder(tmp_path)
+    dataset = settings.dataset_uri
+    first = sync_snapshot(folder, dataset, buckets.s3, print).uri
+    same = sync_snapshot(folder, dataset, buckets.s3, print).uri
+    (folder / "prospects.json").write_text('{"new": "applications"}')
+    second = sync_snapshot(folder, dataset, buckets.s3, print).uri
+    # what the runner compiles with when it syncs (or, later, finds the latest snapshot)
+    keys = {
+        uri: preprocess_cache_key(
+            compile_pipeline(settings.model_copy(update={"input_data_url": uri}), "aws").definition
+        )
+        for uri in (first, second)
+    }
+
+    assert same == first  # the same data: the same key, so the cached steps are reused
+    assert keys[first] != keys[second]
+    raw = json.loads(keys[second])["ProcessingInputs"]
+    assert {i["InputName"]: i["S3Input"]["S3Uri"] for i in raw}["raw"] == second
 
 
 def test_an_etag_that_is_not_the_md5_falls_back_to_the_md5_metadata(buckets, settings):
@@ -288,7 +344,7 @@ def test_an_etag_that_is_not_the_md5_falls_back_to_the_md5_metadata(buckets, set
     upload_code({f"s3://{settings.artifacts_bucket}/code/x.py": body}, buckets.s3, print)
     opaque = {"Size": len(body), "ETag": '"kms-opaque-etag"'}  # as SSE-KMS would list it
 
-    same = aws_s3._same_content(
+    same = aws_s3.same_content(
         buckets.s3, settings.artifacts_bucket, "code/x.py", opaque, Fingerprint.of_bytes(body)
     )
 
@@ -454,7 +510,7 @@ def test_follow_prints_transitions_until_a_step_fails(compiled, stub_client):
         "Skipped",
         "Skipped",
     ]
-    assert aws.exit_code(result) == 1
+    assert runner.exit_code(result) == 1
 
 
 # ----------------------------------------------------------------------------- retries
@@ -526,8 +582,10 @@ def test_cli_describe_prints_the_summary_with_results_from_s3(
     buckets, settings, compiled, steps_stub, cli_run
 ):
     upsert(compiled.definition, settings, buckets.sagemaker)
-    put_results(buckets.s3, settings)
+    older = start(compiled.definition, settings, {}, buckets.sagemaker)
+    put_results(buckets.s3, settings, older.rsplit("/", 1)[-1], auc=0.7)
     arn = start(compiled.definition, settings, {}, buckets.sagemaker)
+    put_results(buckets.s3, settings, arn.rsplit("/", 1)[-1])
     expect_steps(steps_stub, arn, [succeeded_steps()])
 
     code, out, err = cli_run(steps_stub.split, "--describe")
@@ -539,13 +597,14 @@ def test_cli_describe_prints_the_summary_with_results_from_s3(
     assert "Registered datathon-mlet03-match version 3 (PendingManualApproval)" in out
     assert f"model package arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/" in out
     artifacts = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}"
-    assert f"  evaluation    {artifacts}/evaluation" in out
+    # each execution's evaluation is its own: the newest shows its AUC, not the older one's
+    assert f"  evaluation    {artifacts}/evaluation/{arn.rsplit('/', 1)[-1]}" in out
     assert f"  model         {artifacts}/training/pipelines-t1/output/model.tar.gz" in out
 
 
 def test_results_written_after_the_execution_ended_are_not_shown(buckets, settings):
-    put_results(buckets.s3, settings)
-    base = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}/evaluation"
+    put_results(buckets.s3, settings, "abc")
+    base = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}/evaluation/abc"
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
 
     fresh = aws_s3.S3ResultFiles(buckets.s3).read_json(base, "evaluation.json")
@@ -573,10 +632,16 @@ def test_describe_without_executions_says_how_to_start_one(buckets, settings, co
 
 
 def test_cli_syncs_data_upserts_starts_follows_and_summarises(
-    buckets, settings, steps_stub, cli_run, tmp_path
+    buckets, settings, steps_stub, cli_run, tmp_path, monkeypatch
 ):
     folder = data_folder(tmp_path)
-    put_results(buckets.s3, settings)
+
+    def start_and_finish(*args, **kwargs) -> str:
+        arn = start(*args, **kwargs)
+        put_results(buckets.s3, settings, arn.rsplit("/", 1)[-1])
+        return arn
+
+    monkeypatch.setattr(runner, "start", start_and_finish)
     # The execution's ARN is known only once it starts: answer for whichever it is.
     steps_stub.add_response(
         "list_pipeline_execution_steps", {"PipelineExecutionSteps": succeeded_steps()}
@@ -586,8 +651,12 @@ def test_cli_syncs_data_upserts_starts_follows_and_summarises(
 
     assert (code, err) == (0, "")
     steps_stub.assert_no_pending_responses()
-    data_uri = f"s3://{settings.raw_bucket}/user-my-data"
+    digest = LocalFolder.read(folder).digest
+    data_uri = f"s3://{settings.raw_bucket}/snapshots/user-my-data/{digest}"
     assert f"Syncing {folder} -> {data_uri} (4 files" in out
+    # the snapshot is also the definition's default: what the schedule runs next
+    assert [s.input_data_url for s in cli_run.compiled_with] == [data_uri]
+    assert "is not a data snapshot" not in out
     assert "Pipeline created: arn:aws:sagemaker" in out
     assert "✔ Register  succeeded  30.0s" in out
     assert "  CheckModelQuality    succeeded     1.0s  (outcome: true)" in out
@@ -623,11 +692,13 @@ def test_cli_upsert_only_uploads_code_and_updates_on_the_second_run(buckets, set
 
 def test_cli_no_follow_prints_the_arn_and_returns(buckets, settings, cli_run, tmp_path):
     folder = data_folder(tmp_path)
-    sync_data(folder, f"s3://{settings.raw_bucket}/{settings.dataset}", buckets.s3, print)
+    snapshot = sync_snapshot(folder, settings.dataset_uri, buckets.s3, print)
 
     code, out, err = cli_run(buckets, "--no-follow")
 
     assert (code, err) == (0, "")
+    # without --sync-data the definition runs the data set's latest snapshot
+    assert [s.input_data_url for s in cli_run.compiled_with] == [snapshot.uri]
     [summary] = buckets.sagemaker.list_pipeline_executions(PipelineName=settings.pipeline_name)[
         "PipelineExecutionSummaries"
     ]
@@ -636,12 +707,13 @@ def test_cli_no_follow_prints_the_arn_and_returns(buckets, settings, cli_run, tm
 
 
 def test_cli_refuses_to_start_on_missing_input_data(buckets, settings, cli_run):
-    code, _, err = cli_run(buckets, "--no-follow")
+    code, out, err = cli_run(buckets, "--no-follow")
 
     line = one_error_line(err)
     assert code == 2
     assert f"s3://{settings.raw_bucket}/decision lacks vagas.json, applicants.json" in line
     assert "--sync-data" in line
+    assert "InputDataUrl s3://datathon-mlet03-raw/decision is not a data snapshot" in out
 
 
 def test_cli_unknown_parameter_is_a_usage_error(buckets, cli_run):
@@ -760,7 +832,7 @@ def test_an_unknown_region_is_one_line_and_exit_2(settings, monkeypatch, capsys,
 def test_a_missing_setting_is_reported_before_any_call(settings, monkeypatch, capsys):
     unset = settings.model_copy(update={"steps_image_uri": ""})
     monkeypatch.setattr(cli, "load_settings", lambda: unset)
-    monkeypatch.setattr(aws, "make_clients", lambda _settings: pytest.fail("no client needed"))
+    monkeypatch.setattr(runner, "make_clients", lambda _settings: pytest.fail("no client needed"))
 
     code = cli.main(["--target", "aws", "--upsert-only"])
 
@@ -771,7 +843,7 @@ def test_a_missing_setting_is_reported_before_any_call(settings, monkeypatch, ca
 def test_ctrl_c_while_following_leaves_the_execution_running(
     buckets, settings, compiled, stub_client, monkeypatch
 ):
-    monkeypatch.setattr(aws, "compile_pipeline", lambda _settings, _target: compiled)
+    monkeypatch.setattr(runner, "compile_pipeline", lambda _settings, _target: compiled)
     arn = EXECUTION
     with Stubber(stub_client) as stub:
         stub.add_client_error("describe_pipeline", "ResourceNotFound", "no such pipeline", 400)
@@ -788,8 +860,8 @@ def test_ctrl_c_while_following_leaves_the_execution_running(
         def interrupt(seconds: float) -> None:
             raise KeyboardInterrupt
 
-        code = aws.run_aws(
-            aws.AwsRequest(),
+        code = runner.run_aws(
+            runner.AwsRequest(),
             settings,
             AwsClients(buckets.s3, stub_client),
             lines.append,

@@ -24,6 +24,7 @@ from botocore.validate import ParamValidator
 
 from pipelines.compile import compile_pipeline
 from pipelines.config import MissingSettingError, Settings
+from pipelines.local.expressions import Scope, resolve
 from pipelines.local.graph import build_graph
 
 SCHEMA = Path(__file__).parents[1] / "data" / "sagemaker-pipeline-definition.schema.json"
@@ -31,6 +32,14 @@ SCHEMA = Path(__file__).parents[1] / "data" / "sagemaker-pipeline-definition.sch
 KEYS_NEWER_THAN_SCHEMA = ("PipelineExperimentConfig", "MlflowConfig")
 API_SHAPES = {"Processing": "CreateProcessingJobRequest", "Training": "CreateTrainingJobRequest"}
 JOB_NAME_KEYS = {"Processing": "ProcessingJobName", "Training": "TrainingJobName"}
+# The execution variables SageMaker resolves (ExecutionVariables in the SDK).
+EXECUTION_VARIABLES = {
+    "PipelineExecutionId",
+    "PipelineExecutionArn",
+    "PipelineName",
+    "StartDateTime",
+    "CurrentDateTime",
+}
 
 
 ACCOUNT = "123456789012"
@@ -152,6 +161,9 @@ def test_every_reference_resolves_to_something_that_exists(definition):
         kind, _, rest = reference.partition(".")
         if kind == "Parameters":
             assert rest in parameters, reference
+            continue
+        if kind == "Execution":
+            assert rest in EXECUTION_VARIABLES, reference
             continue
         assert kind == "Steps", reference
         name, _, path = rest.partition(".")
@@ -289,3 +301,124 @@ def test_the_aws_target_names_the_missing_setting(tmp_path, missing: str, variab
     settings = Settings(lake_dir=tmp_path, **values)
     with pytest.raises(MissingSettingError, match=f"^{variable} is not set"):
         compile_pipeline(settings, "aws")
+
+
+@pytest.mark.parametrize("region", ["sa-east-1", "eu-west-1"])
+def test_the_aws_target_compiles_in_regions_besides_us_east_1(tmp_path, region: str):
+    """S3 needs a LocationConstraint outside us-east-1, also in the offline compile's moto."""
+    ecr = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"
+    values = AWS_SETTINGS | {
+        "steps_image_uri": f"{ecr}/datathon-mlet03-steps:1f2e3d",
+        "training_image_uri": f"{ecr}/datathon-mlet03-training:1f2e3d",
+        "mlflow_tracking_uri": f"arn:aws:sagemaker:{region}:{ACCOUNT}:mlflow-tracking-server/m",
+    }
+    settings = Settings(region=region, lake_dir=tmp_path, build_dir=tmp_path / "build", **values)
+
+    definition = compile_pipeline(settings, "aws").definition
+
+    processing = [s for s in all_steps(definition).values() if s["Type"] == "Processing"]
+    assert {s["Arguments"]["Environment"]["AWS_DEFAULT_REGION"] for s in processing} == {region}
+
+
+def _outputs(step: dict) -> dict[str, dict]:
+    return {o["OutputName"]: o for o in step["Arguments"]["ProcessingOutputConfig"]["Outputs"]}
+
+
+def _in_execution(execution_id: str) -> Scope:
+    return Scope(parameters={}, execution={"PipelineExecutionId": execution_id})
+
+
+@pytest.mark.parametrize(
+    ("step", "output"), [("Evaluate", "evaluation"), ("Register", "registration")]
+)
+def test_evaluation_and_registration_are_written_per_execution(definition, step, output):
+    uri = _outputs(all_steps(definition)[step])[output]["S3Output"]["S3Uri"]
+
+    first, second = resolve(uri, _in_execution("exec-1")), resolve(uri, _in_execution("exec-2"))
+
+    assert first == f"s3://datathon-mlet03-artifacts/datathon-mlet03-match/{output}/exec-1"
+    assert second.endswith(f"/{output}/exec-2")
+
+
+def test_registration_reads_the_evaluation_of_its_own_execution(definition, target):
+    """The evaluation Register reads, and on AWS the one its model package's ModelMetrics
+    names (--evaluation-uri), is the one Evaluate wrote in the same execution."""
+    steps = all_steps(definition)
+    evaluation = _outputs(steps["Evaluate"])["evaluation"]
+    scope = _in_execution("exec-7")
+    written = resolve(evaluation["S3Output"]["S3Uri"], scope)
+    scope.step_properties = {
+        "Evaluate": {
+            "ProcessingOutputConfig": {"Outputs": {"evaluation": {"S3Output": {"S3Uri": written}}}}
+        },
+        "Train": {"ModelArtifacts": {"S3ModelArtifacts": "s3://a/model.tar.gz"}},
+    }
+    scope.parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
+
+    register = resolve(steps["Register"]["Arguments"], scope)
+
+    inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in register["ProcessingInputs"]}
+    assert inputs["evaluation"] == written
+    if target == "aws":
+        arguments = register["AppSpecification"]["ContainerArguments"]
+        assert _option(arguments, "--evaluation-uri") == written
+
+
+def retry_policy_schema() -> dict:
+    """The public schema's RetryPolicy with ExceptionType as the service takes it: a list.
+
+    The schema in tests/data has a single string there; SageMaker's documentation ("Retry
+    Policy for Pipeline Steps") gives ``"ExceptionType": [String]`` (what the SDK writes), with
+    IntervalSeconds up to 43200, ExpireAfterMin up to 14400, and the SDK caps MaxAttempts at 20.
+    """
+    schema = json.loads(SCHEMA.read_text())["definitions"]["RetryPolicy"]
+    schema = copy.deepcopy(schema)
+    properties = schema["properties"]
+    properties["ExceptionType"] = {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"enum": properties["ExceptionType"]["enum"]},
+    }
+    properties["IntervalSeconds"] |= {"minimum": 1, "maximum": 43200}
+    properties["MaxAttempts"] |= {"minimum": 1, "maximum": 20}
+    properties["ExpireAfterMin"] |= {"minimum": 1, "maximum": 14400}
+    properties["BackoffRate"] |= {"minimum": 1}
+    # one of MaxAttempts and ExpireAfterMin (the SDK refuses both and neither)
+    schema["oneOf"] = [{"required": ["MaxAttempts"]}, {"required": ["ExpireAfterMin"]}]
+    return schema
+
+
+def test_job_steps_retry_what_is_transient(definition):
+    schema = retry_policy_schema()
+    steps = all_steps(definition)
+    jobs = {n: s for n, s in steps.items() if s["Type"] in ("Processing", "Training")}
+    assert set(jobs) == {"Preprocess", "IngestFeatures", "Train", "Evaluate", "Register"}
+    for name, step in jobs.items():
+        policies = step.get("RetryPolicies", [])
+        for policy in policies:
+            jsonschema.validate(policy, schema)
+        retried = {kind for policy in policies for kind in policy["ExceptionType"]}
+        assert retried == {
+            "Step.SERVICE_FAULT",
+            "Step.THROTTLING",
+            "SageMaker.CAPACITY_ERROR",
+            "SageMaker.RESOURCE_LIMIT",
+            "SageMaker.JOB_INTERNAL_ERROR",
+        }, name
+    capacity = next(
+        p
+        for p in jobs["Train"]["RetryPolicies"]
+        if "SageMaker.CAPACITY_ERROR" in p["ExceptionType"]
+    )
+    assert capacity["ExpireAfterMin"] >= 60, "GPU capacity comes back in minutes to hours"
+
+
+def test_retry_policy_check_catches_a_misspelt_exception_type():
+    policy = {"ExceptionType": ["SageMaker.CAPACITY_ERRORS"], "MaxAttempts": 3}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(policy, retry_policy_schema())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            {"ExceptionType": "Step.THROTTLING", "MaxAttempts": 3}, retry_policy_schema()
+        )

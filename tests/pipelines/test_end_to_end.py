@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -73,11 +75,26 @@ def statuses(execution: dict) -> dict[str, str]:
 
 
 def registered_versions(settings: Settings) -> list[str]:
-    from mlflow import MlflowClient
+    """Read from the SQLite file itself: an MLflow client in this process keeps its store (and
+    an open connection) per URI, which would outlive a removed .mlflow/ folder."""
+    with sqlite3.connect(settings.mlflow_dir / "mlflow.db") as db:
+        rows = db.execute(
+            "select version from model_versions where name = ?", (settings.model_name,)
+        ).fetchall()
+    return sorted(str(version) for (version,) in rows)
 
-    client = MlflowClient(tracking_uri=settings.local_tracking_uri())
-    return sorted(
-        str(v.version) for v in client.search_model_versions(f"name='{settings.model_name}'")
+
+def approve(settings: Settings, version: str) -> subprocess.CompletedProcess[str]:
+    """``make approve VERSION=...``, in its own process as a user runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MATCH_", "MLFLOW_"))}
+    env |= {"MATCH_MLFLOW_DIR": str(settings.mlflow_dir), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.approve", version],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -98,7 +115,7 @@ def test_second_run_reuses_cached_steps(settings, signal_data, monkeypatch, caps
     steps = statuses(latest_execution(settings))
     assert steps["Preprocess"] == steps["IngestFeatures"] == steps["Train"] == "Cached"
     assert steps["Evaluate"] == steps["Register"] == "Succeeded"
-    assert "champion before this run: version 1" in out
+    assert "champion before this run: version 1" in out, out
     assert registered_versions(settings) == ["1"]  # same training run: no second version
 
 
@@ -167,6 +184,62 @@ def test_two_runs_started_together_run_one_after_the_other(settings, signal_data
         evaluate_log = next(s["log"] for s in record["steps"] if s["name"] == "Evaluate")
         assert "Downloading artifacts" not in Path(evaluate_log).read_text()  # no progress bars
     assert registered_versions(settings) == ["1"]
+
+
+def test_a_removed_mlflow_store_retrains_instead_of_reusing_a_run_it_lacks(
+    settings, signal_data, monkeypatch, capsys
+):
+    """Removing .mlflow/ while .lake/ stays: the store's id is in Train's cache key, so Train
+    runs again and Evaluate and Register find its run (no "Run with id=... not found")."""
+    shutil.rmtree(settings.mlflow_dir)
+    pending = ("--param", "ModelApprovalStatus=PendingManualApproval")
+
+    code, out = run(settings, monkeypatch, capsys, "--data", str(signal_data), *pending)
+
+    assert code == 0, out
+    steps = statuses(latest_execution(settings))
+    assert steps["Preprocess"] == "Cached" and steps["Train"] == "Succeeded"
+    assert steps["Evaluate"] == steps["Register"] == "Succeeded"
+    assert "Registered datathon-mlet03-match version 1 (PendingManualApproval)" in out
+    assert registered_versions(settings) == ["1"]
+
+
+def test_a_second_pending_run_passes_evaluate_and_approval_makes_the_champion(
+    settings, signal_data, monkeypatch, capsys
+):
+    """A registered model whose versions are all pending has no champion alias: Evaluate
+    compares with nothing (MLflow's INVALID_PARAMETER_VALUE is not a failure), and approving
+    a version locally makes it the champion that the next run compares against."""
+    pending = ("--param", "ModelApprovalStatus=PendingManualApproval")
+
+    code, out = run(settings, monkeypatch, capsys, "--data", str(signal_data), *pending)
+
+    assert code == 0, out
+    steps = statuses(latest_execution(settings))
+    assert steps["Train"] == "Cached" and steps["Evaluate"] == "Succeeded"
+    assert "champion before this run" not in out
+    approved = approve(settings, "1")
+    assert approved.returncode == 0, approved.stderr
+    assert "version 1 approved: now the champion (there was none)" in approved.stdout
+
+    code, out = run(settings, monkeypatch, capsys, "--data", str(signal_data), *pending)
+
+    assert code == 0, out
+    assert "champion before this run: version 1" in out, out
+    assert "Registered datathon-mlet03-match version 1 (Approved, champion)" in out
+
+
+def test_each_execution_keeps_its_own_evaluation(settings):
+    executions = settings.lake_dir / ".executor" / "executions"
+    uris = set()
+    for record in executions.glob("*/execution.json"):
+        properties = json.loads(record.read_text())["properties"]
+        evaluate = properties.get("Evaluate", {}).get("ProcessingOutputConfig", {})
+        if evaluate:
+            uri = evaluate["Outputs"]["evaluation"]["S3Output"]["S3Uri"]
+            assert uri.endswith("/" + record.parent.name)
+            uris.add(uri)
+    assert len(uris) >= 4
 
 
 def test_no_signal_data_ends_at_the_fail_step(settings, no_signal_data, monkeypatch, capsys):

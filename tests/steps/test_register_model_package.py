@@ -516,7 +516,9 @@ def test_step_checks_package_arguments_before_registering(
     trained, monkeypatch, tmp_path, capsys, extra, message
 ):
     # No tracking URI: reaching the MLflow registration would fail differently.
-    monkeypatch.setattr(register, "register", lambda *a: pytest.fail("registered anyway"))
+    monkeypatch.setattr(
+        register.registry, "register_version", lambda *a: pytest.fail("registered anyway")
+    )
     assert register.main(step_args(trained, tmp_path, *extra)) == 2
     err = capsys.readouterr().err
     assert err.startswith("ERROR: ") and message in err

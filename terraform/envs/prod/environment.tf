@@ -27,17 +27,6 @@ variable "serving_memory_mb" {
   }
 }
 
-variable "serving_reserved_concurrency" {
-  description = "Reserved concurrency of the scoring function: its guaranteed and maximum number of concurrent requests."
-  type        = number
-  default     = 50
-
-  validation {
-    condition     = var.serving_reserved_concurrency >= 1 && floor(var.serving_reserved_concurrency) == var.serving_reserved_concurrency
-    error_message = "serving_reserved_concurrency must be a whole number, at least 1."
-  }
-}
-
 variable "api_throttling_burst_limit" {
   description = "API burst limit (requests)."
   type        = number

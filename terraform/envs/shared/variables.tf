@@ -93,13 +93,13 @@ variable "mlflow_server_size" {
 }
 
 variable "mlflow_version" {
-  description = "MLflow version of the tracking server (the project's clients are MLflow 3)."
+  description = "MLflow version of the tracking server: 3.0, the newest SageMaker offers, and the minor version of the jobs' pinned client (mlflow-skinny 3.0.1 in images/*/requirements.txt; AWS asks that client and server match)."
   type        = string
   default     = "3.0"
 
   validation {
-    condition     = can(regex("^[0-9]+(\\.[0-9]+)+$", var.mlflow_version))
-    error_message = "mlflow_version must look like 3.0."
+    condition     = can(regex("^3\\.0(\\.[0-9]+)?$", var.mlflow_version))
+    error_message = "mlflow_version must be 3.0 (or 3.0.x): the jobs' MLflow client is 3.0. To move the server to another version, change the steps and training groups' mlflow-skinny pin (pyproject.toml) and tools/mlflow-server with it."
   }
 }
 
@@ -147,7 +147,7 @@ variable "schedule_expression" {
 }
 
 variable "scheduled_pipeline_parameters" {
-  description = "Pipeline parameters of scheduled executions, over the defaults (InputDataUrl = s3://<raw>/decision, TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval)."
+  description = "Pipeline parameters of scheduled executions, over the defaults (TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval; InputDataUrl is the definition's default, the data snapshot synced last: set it only to pin a snapshot)."
   type        = map(string)
   default     = {}
 }
@@ -160,5 +160,16 @@ variable "alarm_emails" {
   validation {
     condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
     error_message = "alarm_emails must be e-mail addresses."
+  }
+}
+
+variable "serving_reserved_concurrency" {
+  description = "Reserved concurrency of the scoring function; null (the default): none, the function shares the account's unreserved concurrency. Lambda lets a function reserve at most the account's unreserved concurrency less 100, and a new account often has 10 concurrent executions in all (or 1000, 900 of them reservable), so any fixed number can fail the first apply. Set it (a whole number >= 1) once the account's quota is known and the function should be guaranteed, and capped at, that many concurrent requests."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = coalesce(var.serving_reserved_concurrency, 1) >= 1 && floor(coalesce(var.serving_reserved_concurrency, 1)) == coalesce(var.serving_reserved_concurrency, 1)
+    error_message = "serving_reserved_concurrency must be null (no reservation) or a whole number >= 1."
   }
 }

@@ -2,21 +2,33 @@
 # UpdateModelPackage) emits "SageMaker Model Package State Change"; this rule sends the approvals
 # of this environment's group to a small Lambda (deploy/on_approval.py) that points the scoring
 # function at the approved model: MATCH_MODEL_URI = the package's ModelDataUrl,
-# MATCH_MODEL_VERSION = its version, every other variable kept. New execution environments then
-# load the new model at their cold start.
+# MATCH_MODEL_VERSION = its version, every other variable kept; and moves the MLflow registry's
+# champion alias to the package's MLflow version, so that "champion" is what serving runs.
+# New execution environments then load the new model at their cold start.
 
 locals {
   deploy_function_name = "${var.name_prefix}-deploy-approved-model"
   deploy_log_group     = "/aws/lambda/${local.deploy_function_name}"
   deploy_log_group_arn = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.deploy_log_group}"
-  deploy_source_file   = coalesce(var.deploy_source_file, "${path.module}/../../../deploy/on_approval.py")
-  package_arn_prefix   = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${lower(var.model_package_group_name)}"
+  deploy_source_dir    = coalesce(var.deploy_source_dir, "${path.module}/../../../deploy")
+  # The zip holds the deploy package as the repository has it: deploy.on_approval imports
+  # deploy.mlflow_registry.
+  deploy_files       = ["__init__.py", "on_approval.py", "mlflow_registry.py"]
+  package_arn_prefix = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${lower(var.model_package_group_name)}"
 }
 
 data "archive_file" "deploy" {
   type        = "zip"
-  source_file = local.deploy_source_file
   output_path = "${path.root}/.build/on_approval.zip"
+
+  dynamic "source" {
+    for_each = local.deploy_files
+
+    content {
+      content  = file("${local.deploy_source_dir}/${source.value}")
+      filename = "deploy/${source.value}"
+    }
+  }
 }
 
 resource "aws_sqs_queue" "deploy_dlq" {
@@ -102,6 +114,20 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
+  # The champion alias follows the approval (deploy/mlflow_registry.py): read the version, tag
+  # it Approved, move the alias. Nothing else on the tracking server.
+  statement {
+    sid    = "MoveTheChampionAlias"
+    effect = "Allow"
+    actions = [
+      "sagemaker-mlflow:GetModelVersion",
+      "sagemaker-mlflow:GetRegisteredModel",
+      "sagemaker-mlflow:SetModelVersionTag",
+      "sagemaker-mlflow:SetRegisteredModelAlias",
+    ]
+    resources = [var.mlflow_tracking_server_arn]
+  }
+
   statement {
     sid       = "DeadLetters"
     effect    = "Allow"
@@ -130,13 +156,13 @@ resource "aws_iam_role_policy" "deploy" {
 }
 
 resource "aws_lambda_function" "deploy" {
-  #checkov:skip=CKV_AWS_117:The function calls only the Lambda and SageMaker public APIs; a VPC would need NAT or interface endpoints and secure nothing its role does not already scope.
+  #checkov:skip=CKV_AWS_117:The function calls only the Lambda, SageMaker and SageMaker MLflow public APIs; a VPC would need NAT or interface endpoints and secure nothing its role does not already scope.
   #checkov:skip=CKV_AWS_272:The zip is built by terraform from the reviewed repository (archive_file) in CI; signing would need an S3-staged artifact and a Signer job for a 200-line handler. Optional, and not done.
   function_name                  = local.deploy_function_name
   description                    = "Points ${var.serving_function_name} at each approved model package of ${var.model_package_group_name}"
   role                           = aws_iam_role.deploy.arn
   runtime                        = "python3.11"
-  handler                        = "on_approval.handler"
+  handler                        = "deploy.on_approval.handler"
   filename                       = data.archive_file.deploy.output_path
   source_code_hash               = data.archive_file.deploy.output_base64sha256
   architectures                  = ["arm64"]
@@ -147,9 +173,10 @@ resource "aws_lambda_function" "deploy" {
 
   environment {
     variables = {
-      SERVING_FUNCTION_NAME = var.serving_function_name
-      MODEL_PACKAGE_GROUP   = var.model_package_group_name
-      MODEL_URI_PREFIX      = var.model_uri_prefix
+      SERVING_FUNCTION_NAME      = var.serving_function_name
+      MODEL_PACKAGE_GROUP        = var.model_package_group_name
+      MODEL_URI_PREFIX           = var.model_uri_prefix
+      MLFLOW_TRACKING_SERVER_ARN = var.mlflow_tracking_server_arn
     }
   }
 

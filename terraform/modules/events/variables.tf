@@ -97,10 +97,15 @@ variable "log_retention_days" {
   }
 }
 
-variable "deploy_source_file" {
-  description = "Path of the deploy handler (deploy/on_approval.py); default: the repository's."
+variable "deploy_source_dir" {
+  description = "Folder of the deploy handler's package (deploy/: on_approval.py, mlflow_registry.py); default: the repository's."
   type        = string
   default     = null
+}
+
+variable "mlflow_tracking_server_arn" {
+  description = "ARN of the managed MLflow tracking server whose champion alias follows each approval (the deploy Lambda moves it)."
+  type        = string
 }
 
 variable "tags" {

@@ -115,7 +115,7 @@ locals {
     }
     lambda_throttles = {
       name        = "scoring-lambda-throttles"
-      description = "Requests to the scoring function were throttled: its reserved concurrency is too small for the traffic."
+      description = "Requests to the scoring function were throttled: the account's concurrency (or the function's reserved concurrency, when set) is too small for the traffic."
       namespace   = "AWS/Lambda"
       metric      = "Throttles"
       dimensions  = local.lambda_dims

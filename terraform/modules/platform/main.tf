@@ -21,8 +21,10 @@ locals {
     ? var.github_oidc_provider_arn
     : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/token.actions.githubusercontent.com"
   )
+  # No InputDataUrl: the schedule runs the definition's default, the data snapshot that
+  # `make pipeline-run TARGET=aws` synced (or found) last when it upserted the pipeline. A fixed
+  # prefix here would keep SageMaker's step cache from ever seeing new data (its key is the URI).
   scheduled_parameters = merge({
-    InputDataUrl        = "s3://${module.data_lake.bucket_names["raw"]}/decision"
     TrainingDevice      = "gpu"
     ModelApprovalStatus = "PendingManualApproval"
   }, var.scheduled_pipeline_parameters)
@@ -142,21 +144,22 @@ module "api" {
 module "events" {
   source = "../events"
 
-  name_prefix              = local.name_prefix
-  account_id               = local.account_id
-  region                   = var.region
-  partition                = local.partition
-  pipeline_arn             = module.sagemaker.pipeline_arn
-  schedule_expression      = var.schedule_expression
-  schedule_enabled         = var.schedule_enabled
-  pipeline_parameters      = local.scheduled_parameters
-  model_package_group_name = module.sagemaker.model_package_group_name
-  serving_function_name    = module.serving.function_name
-  serving_function_arn     = module.serving.function_arn
-  model_uri_prefix         = "s3://${module.data_lake.bucket_names["artifacts"]}/${local.model_prefix}"
-  kms_key_arn              = module.kms.key_arn
-  log_retention_days       = var.log_retention_days
-  tags                     = var.tags
+  name_prefix                = local.name_prefix
+  account_id                 = local.account_id
+  region                     = var.region
+  partition                  = local.partition
+  pipeline_arn               = module.sagemaker.pipeline_arn
+  schedule_expression        = var.schedule_expression
+  schedule_enabled           = var.schedule_enabled
+  pipeline_parameters        = local.scheduled_parameters
+  model_package_group_name   = module.sagemaker.model_package_group_name
+  serving_function_name      = module.serving.function_name
+  serving_function_arn       = module.serving.function_arn
+  model_uri_prefix           = "s3://${module.data_lake.bucket_names["artifacts"]}/${local.model_prefix}"
+  mlflow_tracking_server_arn = module.sagemaker.mlflow_tracking_server_arn
+  kms_key_arn                = module.kms.key_arn
+  log_retention_days         = var.log_retention_days
+  tags                       = var.tags
 }
 
 module "monitoring" {

@@ -35,8 +35,9 @@ variable "serving_memory_mb" {
 }
 
 variable "serving_reserved_concurrency" {
-  description = "Reserved concurrency of the scoring function."
+  description = "Reserved concurrency of the scoring function; null: none (the account's unreserved pool)."
   type        = number
+  default     = null
 }
 
 variable "serving_initial_model_uri" {
@@ -132,7 +133,7 @@ variable "schedule_enabled" {
 }
 
 variable "scheduled_pipeline_parameters" {
-  description = "Parameters of the scheduled executions, over the defaults (InputDataUrl = the raw bucket's decision/ folder, TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval)."
+  description = "Parameters of the scheduled executions, over the defaults (TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval; InputDataUrl is the definition's default, the data snapshot synced last: set it only to pin a snapshot)."
   type        = map(string)
   default     = {}
 }

@@ -104,11 +104,12 @@ data "aws_iam_policy_document" "pipeline_operator" {
     resources = [var.bucket_arns["raw"], var.bucket_arns["artifacts"]]
   }
 
-  # Data sync mirrors a folder: it deletes what the folder no longer has, in raw only.
+  # Data sync uploads content-addressed snapshots (pipelines/aws/snapshots.py), never
+  # replacing or deleting data: no s3:DeleteObject.
   statement {
     sid       = "SyncRawData"
     effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
     resources = ["${var.bucket_arns["raw"]}/*"]
   }
 

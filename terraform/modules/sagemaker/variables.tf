@@ -92,7 +92,7 @@ variable "mlflow_server_size" {
 }
 
 variable "mlflow_version" {
-  description = "MLflow version of the tracking server; the project's clients are MLflow 3 (mlflow 3.17, sagemaker-mlflow 0.5)."
+  description = "MLflow version of the tracking server; the jobs' client is its minor version (mlflow-skinny 3.0.1, sagemaker-mlflow 0.5)."
   type        = string
   default     = "3.0"
 

@@ -126,7 +126,7 @@ resource "aws_lambda_function" "this" {
   architectures                  = ["x86_64"]
   memory_size                    = var.memory_size
   timeout                        = var.timeout
-  reserved_concurrent_executions = var.reserved_concurrency
+  reserved_concurrent_executions = var.reserved_concurrency # null: the provider's -1, none
   kms_key_arn                    = var.ops_kms_key_arn
 
   environment {

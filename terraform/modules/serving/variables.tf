@@ -41,12 +41,13 @@ variable "timeout" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions: caps the function's share of the account's concurrency (and its cost) and guarantees it that much."
+  description = "Reserved concurrent executions: caps the function's share of the account's concurrency (and its cost) and guarantees it that much. null: no reservation (Lambda reserves at most the account's unreserved concurrency less 100, which a new account may not have)."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.reserved_concurrency >= 1
-    error_message = "reserved_concurrency must be at least 1 (0 would stop the function)."
+    condition     = coalesce(var.reserved_concurrency, 1) >= 1
+    error_message = "reserved_concurrency must be null or at least 1 (0 would stop the function)."
   }
 }
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipelines.aws_errors import pipeline_missing
+from pipelines.aws.errors import pipeline_missing
 from pipelines.config import Settings
 from pipelines.local.executor import resolve_parameters
 

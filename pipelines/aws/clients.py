@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from pipelines.aws_errors import CREDENTIALS_HINT, AwsSetupError
+from pipelines.aws.errors import CREDENTIALS_HINT, AwsSetupError
 from pipelines.config import Settings
 
 RETRIES = {"mode": "standard", "max_attempts": 10}

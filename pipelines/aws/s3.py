@@ -1,12 +1,13 @@
 """The AWS target's S3 traffic: data up, step code up, result files down.
 
-- `sync_data` mirrors a local Decision data folder to an S3 prefix, uploading only what
-  changed (size and MD5: the ETag, or the ``md5`` metadata this module writes, which also works
-  when SSE-KMS makes the ETag something else) and deleting what the folder no longer has.
+- `Fingerprint` and `same_content` tell whether an object already holds some content (size and
+  MD5: the ETag, or the ``md5`` metadata this module writes, which also works when SSE-KMS makes
+  the ETag something else); the data snapshots (`pipelines.aws.snapshots`) build on them.
 - `upload_code` puts the step code a compiled definition points at, skipping objects that are
   already there with the same content.
-- `S3ResultFiles` reads ``evaluation.json`` / ``registration.json`` for the summary, but only
-  files written before the execution ended: the output prefixes are shared by executions.
+- `S3ResultFiles` reads ``evaluation.json`` / ``registration.json`` for the summary (each
+  execution writes them under its own prefix), and only files written before the execution
+  ended, so that a prefix shared by executions never shows a later one's file.
 """
 
 from __future__ import annotations
@@ -22,14 +23,11 @@ from typing import Any
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from pipelines.aws_errors import AwsSetupError, one_line
-
 # s3transfer uploads files of at least this size in parts of this size; the ETag of such an
 # object is the MD5 of the parts' MD5s, suffixed with the number of parts.
 PART_SIZE = 8 * 1024 * 1024
 TRANSFER = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE)
 MD5_METADATA = "md5"
-DELETE_BATCH = 1000
 # Objects written this long after the execution's end are a later execution's.
 CLOCK_SLACK = timedelta(seconds=60)
 
@@ -74,7 +72,7 @@ class Fingerprint:
         return cls(size, whole.hexdigest(), etag)
 
 
-def _same_content(s3: Any, bucket: str, key: str, listed: dict | None, local: Fingerprint) -> bool:
+def same_content(s3: Any, bucket: str, key: str, listed: dict | None, local: Fingerprint) -> bool:
     """Whether the object holds ``local``: ETag first, then the md5 metadata (one HEAD)."""
     if listed is not None:
         if listed["Size"] != local.size:
@@ -104,85 +102,13 @@ def list_objects(s3: Any, bucket: str, prefix: str) -> dict[str, dict]:
     return found
 
 
-@dataclass
-class SyncReport:
-    uri: str
-    uploaded: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    bytes_uploaded: int = 0
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:.1f} MB"
-
-
-def _local_files(folder: Path) -> dict[str, Path]:
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _delete(s3: Any, bucket: str, keys: list[str]) -> None:
-    for start in range(0, len(keys), DELETE_BATCH):
-        batch = [{"Key": key} for key in keys[start : start + DELETE_BATCH]]
-        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
-        if response.get("Errors"):
-            first = response["Errors"][0]
-            raise AwsSetupError(
-                f"could not delete s3://{bucket}/{first['Key']} ({first.get('Code')}: "
-                f"{one_line(first.get('Message', ''))})"
-            )
-
-
-def sync_data(folder: Path, uri: str, s3: Any, write: Write = print) -> SyncReport:
-    """Mirror ``folder`` to the S3 prefix ``uri``; returns what was done.
-
-    Unchanged files are not uploaded again; objects under the prefix that the folder lacks are
-    deleted, so the prefix holds exactly the folder (as the local lake does).
-    """
-    bucket, key = split_uri(uri.rstrip("/"))
-    prefix = f"{key}/" if key else ""
-    local = _local_files(folder)
-    remote = list_objects(s3, bucket, prefix)
-    total = sum(path.stat().st_size for path in local.values())
-    write(f"Syncing {folder} -> {uri} ({len(local)} files, {_megabytes(total)})")
-    report = SyncReport(uri)
-    pending = []
-    for name, path in local.items():
-        fingerprint = Fingerprint.of_file(path)
-        if _same_content(s3, bucket, prefix + name, remote.get(prefix + name), fingerprint):
-            report.unchanged += 1
-        else:
-            pending.append((name, path, fingerprint))
-    step = max(1, len(pending) // 10)
-    for done, (name, path, fingerprint) in enumerate(pending, start=1):
-        s3.upload_file(
-            str(path),
-            bucket,
-            prefix + name,
-            ExtraArgs={"Metadata": {MD5_METADATA: fingerprint.md5}},
-            Config=TRANSFER,
-        )
-        report.uploaded += 1
-        report.bytes_uploaded += fingerprint.size
-        if len(pending) <= 20 or done % step == 0 or done == len(pending):
-            write(f"  [{done}/{len(pending)}] {name} ({_megabytes(fingerprint.size)})")
-    stale = sorted(set(remote) - {prefix + name for name in local})
-    _delete(s3, bucket, stale)
-    report.deleted = len(stale)
-    write(
-        f"  {report.uploaded} uploaded ({_megabytes(report.bytes_uploaded)}), "
-        f"{report.unchanged} unchanged, {report.deleted} deleted"
-    )
-    return report
-
-
 def upload_code(uploaded: dict[str, bytes], s3: Any, write: Write = print) -> tuple[int, int]:
     """Put each ``s3 uri -> content`` that is not already there; returns (put, unchanged)."""
     put = unchanged = 0
     for uri, body in sorted(uploaded.items()):
         bucket, key = split_uri(uri)
         fingerprint = Fingerprint.of_bytes(body)
-        if _same_content(s3, bucket, key, None, fingerprint):
+        if same_content(s3, bucket, key, None, fingerprint):
             unchanged += 1
             continue
         s3.put_object(Bucket=bucket, Key=key, Body=body, Metadata={MD5_METADATA: fingerprint.md5})

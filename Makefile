@@ -95,7 +95,7 @@ AIRFLOW_ENV := .tools/airflow
 AIRFLOW_PORT ?= 8080
 AIRFLOW_TARGET ?= local
 
-.PHONY: airflow-setup airflow-check airflow-standalone airflow-trigger
+.PHONY: airflow-setup airflow-check airflow-standalone airflow-trigger airflow-dags-sync
 
 $(AIRFLOW_ENV)/.installed: tools/airflow/requirements.txt tools/airflow/setup.sh | $(UV)
 	UV=$(UV) tools/airflow/setup.sh
@@ -124,6 +124,16 @@ airflow-standalone: setup airflow-setup ## Airflow with match_retraining on http
 airflow-trigger: airflow-setup ## trigger match_retraining in the local Airflow (CONF='{"pipeline_parameters": {...}}')
 	$(AIRFLOW_LOCAL) airflow dags unpause match_retraining
 	$(AIRFLOW_LOCAL) airflow dags trigger match_retraining $(if $(CONF),--conf '$(CONF)')
+
+# The deploy workflow runs this after each apply: MWAA and the EC2 instance read dags/ from the
+# bucket (the instance every minute). AIRFLOW_DAG_BUCKET is the airflow_dag_bucket output.
+airflow-dags-sync: ## copy dags/ to Airflow's DAG bucket (AIRFLOW_DAG_BUCKET from make -s tf-env; empty: Airflow is off)
+	@if [ -z "$(AIRFLOW_DAG_BUCKET)" ]; then \
+		echo "$@: AIRFLOW_DAG_BUCKET is empty: Airflow is off in this environment (terraform variable airflow = none)"; \
+	else \
+		echo "+ aws s3 sync dags/ s3://$(AIRFLOW_DAG_BUCKET)/dags/ --delete"; \
+		aws s3 sync dags/ "s3://$(AIRFLOW_DAG_BUCKET)/dags/" --delete --exclude "*__pycache__/*" --exclude "*.pyc"; \
+	fi
 
 # --- infrastructure: terraform/ (tools/tf.sh), checkov in its own tool environment -----------
 ENV ?=

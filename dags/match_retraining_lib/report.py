@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+RUNNING = {"Executing", "Stopping"}  # the sensor gave up before the execution ended
+
 
 @dataclass
 class RunReport:
@@ -32,6 +34,10 @@ class RunReport:
         """One line for the task's failure: the failed step and its reason."""
         if self.failed_step:
             return f"step {self.failed_step} failed: {self.failure_reason or 'no reason given'}"
+        if self.status in RUNNING:
+            return (
+                f"execution still {self.status.lower()} when the wait ended: follow it at the link"
+            )
         return f"execution {self.status.lower()}: {self.failure_reason or 'no reason given'}"
 
     def as_dict(self) -> dict[str, Any]:

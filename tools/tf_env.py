@@ -47,6 +47,8 @@ IMAGES = {
     "MATCH_TRAINING_IMAGE_URI": "ecr_training_url",
     "MATCH_SERVING_IMAGE_URI": "ecr_serving_url",
 }
+#: Variable <- output that a root applied before the output existed lacks: empty until then.
+OPTIONAL = {"AIRFLOW_DAG_BUCKET": "airflow_dag_bucket"}
 OUTPUTS_READ = sorted({*SETTINGS.values(), *IMAGES.values(), "api_authorization"})
 #: What the first deployment reads after its targeted apply of the repositories alone.
 REPOSITORIES = {
@@ -94,6 +96,7 @@ def environment(outputs: Mapping[str, Any], image_tag: str = "", env: str = "") 
         return _value(outputs, name)
 
     values = {variable: value(output) for variable, output in SETTINGS.items()}
+    values |= {v: value(o) if o in outputs else "" for v, o in OPTIONAL.items()}
     if value("api_authorization") == "AWS_IAM":
         values["MATCH_API_AUTH"] = "iam"
     if image_tag:

@@ -323,7 +323,8 @@ def test_roles_are_assumed_only_by_their_service_or_named_principals(
 ) -> None:
     documents = policy_documents(parsed)
     roles = [(f, n, b) for f, t, n, b in items(parsed, "resource") if t == "aws_iam_role"]
-    assert len(roles) == 6  # serving, deploy, schedule, execution, MLflow, operator
+    # serving, deploy, schedule, execution, MLflow, operator; Airflow: instance, MWAA, flow logs
+    assert len(roles) == 9
     for file, name, body in roles:
         trust = document_of(
             Path(file).parent.as_posix(), attr(body, "assume_role_policy"), documents

@@ -44,6 +44,10 @@ module "platform" {
   schedule_expression           = var.schedule_expression
   schedule_enabled              = var.schedule_enabled
   scheduled_pipeline_parameters = var.scheduled_pipeline_parameters
+  airflow                       = var.airflow
+  airflow_schedule              = var.airflow_schedule
+  airflow_network               = var.airflow_network
+  studio_domain_id              = var.studio_domain_id
   alarm_emails                  = var.alarm_emails
   alarm_thresholds              = var.alarm_thresholds
 }

@@ -100,3 +100,18 @@ output "alarm_topic_arn" {
   description = "SNS topic of alarms and pipeline failures."
   value       = module.platform.alarm_topic_arn
 }
+
+output "airflow_dag_bucket" {
+  description = "Bucket Airflow reads the DAGs from (AIRFLOW_DAG_BUCKET, make airflow-dags-sync); empty without Airflow."
+  value       = module.platform.airflow_dag_bucket
+}
+
+output "airflow_instance_id" {
+  description = "Airflow EC2 instance, for aws ssm start-session (airflow = ec2)."
+  value       = module.platform.airflow_instance_id
+}
+
+output "airflow_mwaa_webserver_url" {
+  description = "MWAA's web server URL, from inside its VPC (airflow = mwaa)."
+  value       = module.platform.airflow_mwaa_webserver_url
+}

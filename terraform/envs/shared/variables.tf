@@ -146,6 +146,53 @@ variable "schedule_expression" {
   }
 }
 
+variable "airflow" {
+  description = "Airflow for the match_retraining DAG: none, ec2 (one private instance, for dev/test) or mwaa (Amazon MWAA). When on, the DAG owns the retraining schedule (airflow_schedule) and the EventBridge schedule is disabled."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(["none", "ec2", "mwaa"], var.airflow)
+    error_message = "airflow must be none, ec2 or mwaa."
+  }
+}
+
+variable "airflow_schedule" {
+  description = "When the match_retraining DAG runs (Airflow cron expression, UTC), or none for manual runs; used when airflow is ec2 or mwaa."
+  type        = string
+  default     = "0 5 * * 1"
+
+  validation {
+    condition     = lower(var.airflow_schedule) == "none" || can(regex("^(@[a-z]+|(\\S+\\s+){4}\\S+)$", var.airflow_schedule))
+    error_message = "airflow_schedule must be a cron expression such as 0 5 * * 1, an @preset, or none."
+  }
+}
+
+variable "airflow_network" {
+  description = "An existing VPC and two private subnets (two zones, internet through NAT) for Airflow; null creates a VPC with two private subnets and a NAT gateway."
+  type = object({
+    vpc_id             = string
+    private_subnet_ids = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.airflow_network == null || try(length(var.airflow_network.private_subnet_ids) == 2, false)
+    error_message = "airflow_network.private_subnet_ids must name two private subnets."
+  }
+}
+
+variable "studio_domain_id" {
+  description = "SageMaker Studio domain id (d-...) the DAG's report links pipeline executions in; empty: the report gives the execution ARN."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.studio_domain_id == "" || can(regex("^d-[a-z0-9]+$", var.studio_domain_id))
+    error_message = "studio_domain_id must be empty or a Studio domain id such as d-abc123xyz."
+  }
+}
+
 variable "scheduled_pipeline_parameters" {
   description = "Pipeline parameters of scheduled executions, over the defaults (TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval; InputDataUrl is the definition's default, the data snapshot synced last: set it only to pin a snapshot)."
   type        = map(string)

@@ -1,5 +1,7 @@
 # The pipeline on a schedule: EventBridge starts an execution of the pipeline with the given
-# parameters, through a role that can do exactly that and nothing else.
+# parameters, through a role that can do exactly that and nothing else. One owner of the
+# schedule: when Airflow schedules retraining (schedule_owner = "airflow"), this rule stays but
+# is disabled.
 
 data "aws_iam_policy_document" "events_trust" {
   statement {
@@ -44,9 +46,9 @@ resource "aws_iam_role_policy" "start_pipeline" {
 
 resource "aws_cloudwatch_event_rule" "schedule" {
   name                = "${var.name_prefix}-pipeline-schedule"
-  description         = "Starts the match scoring pipeline"
+  description         = var.schedule_owner == "airflow" ? "Off: Airflow (the match_retraining DAG) schedules the pipeline" : "Starts the match scoring pipeline"
   schedule_expression = var.schedule_expression
-  state               = var.schedule_enabled ? "ENABLED" : "DISABLED"
+  state               = var.schedule_enabled && var.schedule_owner == "eventbridge" ? "ENABLED" : "DISABLED"
   tags                = var.tags
 }
 

@@ -41,6 +41,17 @@ variable "schedule_enabled" {
   default     = true
 }
 
+variable "schedule_owner" {
+  description = "Who schedules retraining: eventbridge (this rule, per schedule_enabled) or airflow (the match_retraining DAG; this rule is then DISABLED, so the pipeline never runs twice)."
+  type        = string
+  default     = "eventbridge"
+
+  validation {
+    condition     = contains(["eventbridge", "airflow"], var.schedule_owner)
+    error_message = "schedule_owner must be eventbridge or airflow."
+  }
+}
+
 variable "pipeline_parameters" {
   description = "Parameters of the scheduled executions (names from the pipeline definition)."
   type        = map(string)

@@ -151,6 +151,7 @@ module "events" {
   pipeline_arn               = module.sagemaker.pipeline_arn
   schedule_expression        = var.schedule_expression
   schedule_enabled           = var.schedule_enabled
+  schedule_owner             = var.airflow == "none" ? "eventbridge" : "airflow"
   pipeline_parameters        = local.scheduled_parameters
   model_package_group_name   = module.sagemaker.model_package_group_name
   serving_function_name      = module.serving.function_name
@@ -160,6 +161,31 @@ module "events" {
   kms_key_arn                = module.kms.key_arn
   log_retention_days         = var.log_retention_days
   tags                       = var.tags
+}
+
+module "airflow" {
+  source = "../airflow"
+  count  = var.airflow == "none" ? 0 : 1
+
+  mode                     = var.airflow
+  name_prefix              = local.name_prefix
+  bucket_prefix            = local.bucket_prefix
+  account_id               = local.account_id
+  region                   = var.region
+  partition                = local.partition
+  pipeline_name            = local.pipeline_name
+  model_package_group_name = module.sagemaker.model_package_group_name
+  raw_bucket_arn           = module.data_lake.bucket_arns["raw"]
+  artifacts_bucket_arn     = module.data_lake.bucket_arns["artifacts"]
+  lake_kms_key_arn         = module.data_lake.kms_key_arn
+  kms_key_arn              = module.kms.key_arn
+  schedule                 = var.airflow_schedule
+  studio_domain_id         = var.studio_domain_id
+  network                  = var.airflow_network
+  log_retention_days       = var.log_retention_days
+  noncurrent_version_days  = var.noncurrent_version_days
+  force_destroy            = var.force_destroy
+  tags                     = var.tags
 }
 
 module "monitoring" {

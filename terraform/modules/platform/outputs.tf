@@ -97,3 +97,18 @@ output "alarm_topic_arn" {
   description = "SNS topic of alarms and pipeline failures."
   value       = module.monitoring.alarm_topic_arn
 }
+
+output "airflow_dag_bucket" {
+  description = "Bucket Airflow reads the DAGs from (dags/); empty when airflow is none."
+  value       = var.airflow == "none" ? "" : module.airflow[0].dag_bucket
+}
+
+output "airflow_instance_id" {
+  description = "The Airflow EC2 instance (airflow = ec2), for SSM Session Manager; empty otherwise."
+  value       = var.airflow == "none" ? "" : module.airflow[0].instance_id
+}
+
+output "airflow_mwaa_webserver_url" {
+  description = "MWAA's web server, reachable from its VPC (airflow = mwaa); empty otherwise."
+  value       = var.airflow == "none" ? "" : module.airflow[0].mwaa_webserver_url
+}

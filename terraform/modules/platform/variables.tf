@@ -132,6 +132,33 @@ variable "schedule_enabled" {
   type        = bool
 }
 
+variable "airflow" {
+  description = "Airflow for the match_retraining DAG: none, ec2 (dev/test) or mwaa. When on, Airflow owns the retraining schedule and the EventBridge rule is disabled."
+  type        = string
+  default     = "none"
+}
+
+variable "airflow_schedule" {
+  description = "Airflow cron expression of the retraining DAG (when airflow is on), or none for manual runs."
+  type        = string
+  default     = "0 5 * * 1"
+}
+
+variable "airflow_network" {
+  description = "An existing VPC and two private subnets for Airflow; null creates a VPC with NAT."
+  type = object({
+    vpc_id             = string
+    private_subnet_ids = list(string)
+  })
+  default = null
+}
+
+variable "studio_domain_id" {
+  description = "SageMaker Studio domain the DAG's report links pipeline executions in; empty: the report gives the ARN."
+  type        = string
+  default     = ""
+}
+
 variable "scheduled_pipeline_parameters" {
   description = "Parameters of the scheduled executions, over the defaults (TrainingDevice = gpu, ModelApprovalStatus = PendingManualApproval; InputDataUrl is the definition's default, the data snapshot synced last: set it only to pin a snapshot)."
   type        = map(string)

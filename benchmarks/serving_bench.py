@@ -550,7 +550,7 @@ def _error_tail(result: subprocess.CompletedProcess, lines: int = 6) -> str:
 
 def lambda_env(model_dir: Path, workdir: Path, uv: str | None) -> ColdEnv:
     """Only the serving packages, in a folder of their own, and the code as the image lays it
-    out (``serving/``, ``features/``, ``featurestore/{__init__,online}.py``)."""
+    out (``serving/``, ``features/``, ``explain/``, ``featurestore/{__init__,online}.py``)."""
     if uv is None:
         raise BenchError("uv not found: pass --uv PATH or set UV")
     root = workdir / "lambda"
@@ -576,7 +576,7 @@ def lambda_env(model_dir: Path, workdir: Path, uv: str | None) -> ColdEnv:
         if result.returncode != 0:
             raise BenchError(f"uv pip install --target failed: {_error_tail(result)}")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements*.txt", "Dockerfile")
-    for package in ("serving", "features"):
+    for package in ("serving", "features", "explain"):
         shutil.copytree(ROOT / package, task / package, ignore=ignore)
     (task / "featurestore").mkdir()
     for name in ("__init__.py", "online.py"):

@@ -41,7 +41,9 @@ MODULES = (
     "events",
     "feature_store",
     "kms",
+    "langfuse",
     "monitoring",
+    "network",
     "platform",
     "sagemaker",
     "serving",
@@ -323,7 +325,9 @@ def test_roles_are_assumed_only_by_their_service_or_named_principals(
 ) -> None:
     documents = policy_documents(parsed)
     roles = [(f, n, b) for f, t, n, b in items(parsed, "resource") if t == "aws_iam_role"]
-    assert len(roles) == 6  # serving, deploy, schedule, execution, MLflow, operator
+    # serving, deploy, schedule, execution, MLflow, operator; VPC flow logs; Langfuse's ECS
+    # execution role and its web/worker and ClickHouse task roles
+    assert len(roles) == 10
     for file, name, body in roles:
         trust = document_of(
             Path(file).parent.as_posix(), attr(body, "assume_role_policy"), documents

@@ -46,4 +46,6 @@ module "platform" {
   scheduled_pipeline_parameters = var.scheduled_pipeline_parameters
   alarm_emails                  = var.alarm_emails
   alarm_thresholds              = var.alarm_thresholds
+  explain                       = var.explain
+  langfuse                      = var.langfuse
 }

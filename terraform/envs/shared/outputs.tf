@@ -100,3 +100,8 @@ output "alarm_topic_arn" {
   description = "SNS topic of alarms and pipeline failures."
   value       = module.platform.alarm_topic_arn
 }
+
+output "langfuse_host" {
+  description = "Langfuse's base URL the scoring function uses (MATCH_LANGFUSE_HOST; empty without Langfuse)."
+  value       = module.platform.langfuse_host
+}

@@ -97,3 +97,8 @@ output "alarm_topic_arn" {
   description = "SNS topic of alarms and pipeline failures."
   value       = module.monitoring.alarm_topic_arn
 }
+
+output "langfuse_host" {
+  description = "Langfuse's base URL the scoring function uses (empty without Langfuse)."
+  value       = local.langfuse_host
+}

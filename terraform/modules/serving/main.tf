@@ -3,26 +3,9 @@
 # start and reads applicant and job profiles from the Feature Store online store.
 
 locals {
-  in_vpc = length(var.vpc_subnet_ids) > 0
-  # Bedrock: a foundation model id (anthropic.claude-...), a system inference profile id with
-  # its geography prefix (us.anthropic.claude-...), or an ARN of either.
-  bedrock_model           = var.explain_backend == "bedrock" ? var.explain_bedrock_model_id : ""
-  bedrock_is_arn          = startswith(local.bedrock_model, "arn:")
-  bedrock_is_profile      = can(regex("^(arn:[^/]+:inference-profile/)?(us|eu|apac|us-gov|jp|au|ca|global)\\.", local.bedrock_model))
-  bedrock_foundation_id   = replace(replace(local.bedrock_model, "/^.*(foundation-model|inference-profile)//", ""), "/^(us|eu|apac|us-gov|jp|au|ca|global)\\./", "")
-  bedrock_profile_arn     = local.bedrock_is_arn ? local.bedrock_model : "arn:${var.partition}:bedrock:${var.region}:${var.account_id}:inference-profile/${local.bedrock_model}"
-  bedrock_foundation_arns = ["arn:${var.partition}:bedrock:${local.bedrock_is_profile ? "*" : var.region}::foundation-model/${local.bedrock_foundation_id}"]
-  bedrock_statements = local.bedrock_model == "" ? [] : (
-    local.bedrock_is_profile
-    ? [
-      { sid = "InvokeExplanationProfile", resources = [local.bedrock_profile_arn], profile_condition = false },
-      { sid = "InvokeExplanationModelThroughProfile", resources = local.bedrock_foundation_arns, profile_condition = true },
-    ]
-    : [{ sid = "InvokeExplanationModel", resources = local.bedrock_foundation_arns, profile_condition = false }]
-  )
-  sagemaker_endpoint_arn = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:endpoint/${lower(var.explain_sagemaker_endpoint_name)}"
-  log_group_name         = "/aws/lambda/${var.function_name}"
-  log_group_arn          = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
+  in_vpc         = length(var.vpc_subnet_ids) > 0
+  log_group_name = "/aws/lambda/${var.function_name}"
+  log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
   environment = merge(var.extra_environment, {
     MATCH_MODEL_URI            = var.model_uri
     MATCH_MODEL_NAME           = var.model_name

@@ -8,6 +8,7 @@ holds no personal data pattern. Anything else is refused with the first reason f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from explain.answer import StructuredAnswer
@@ -35,12 +36,17 @@ def check_grounding(
     _check_text(answer.explanation, sent, {*TERMS, *known_features})
 
 
+def _mentions(text: str, word: str) -> bool:
+    """``word`` at the start of a word of ``text`` (``estado``, not ``prestado``)."""
+    return re.search(rf"(?<!\w){re.escape(word)}", text) is not None
+
+
 def _check_text(text: str, sent: dict[str, Factor], known: set[str]) -> None:
-    lowered = f" {text.lower()}"
+    lowered = text.lower()
     allowed = {word for feature in sent for word in keywords_of(feature)}
     for feature in sorted(known - set(sent)):
         for word in keywords_of(feature):
-            if word not in allowed and word in lowered:
+            if word not in allowed and _mentions(lowered, word):
                 raise GroundingError(f"the text refers to '{feature}', which was not sent")
     if contains_personal_data(text):
         raise GroundingError("the text holds personal data")

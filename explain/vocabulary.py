@@ -46,7 +46,7 @@ def _cv_chars(value: float) -> str:
 class Term:
     label: str  # short name, as the prompt shows it
     describe: Callable[[float], str]  # the value in words
-    keywords: tuple[str, ...]  # lower-case words that refer to it in a text
+    keywords: tuple[str, ...]  # lower-case words (or their starts) that refer to it in a text
 
 
 TERMS: dict[str, Term] = {
@@ -121,11 +121,11 @@ TERMS: dict[str, Term] = {
         lambda v: f"{_percent(v)} dos conhecimentos informados aparecem na descrição da vaga",
         ("conhecimento",),
     ),
-    "cv_chars": Term("tamanho do currículo", _cv_chars, ("currículo", "curriculo", " cv")),
+    "cv_chars": Term("tamanho do currículo", _cv_chars, ("currículo", "curriculo", "cv")),
     "cv_readable": Term(
         "currículo legível",
         _yes_no("currículo com texto legível", "currículo sem texto legível"),
-        ("currículo", "curriculo", " cv"),
+        ("currículo", "curriculo", "cv"),
     ),
 }
 

@@ -47,6 +47,15 @@ def test_text_about_a_feature_that_was_not_sent_is_refused(sentence: str) -> Non
         check_grounding(answer, FACTORS)
 
 
+def test_a_word_inside_another_word_is_not_a_reference() -> None:
+    without_state = [f for f in FACTORS if f.feature != "same_state"]
+    cited = [c for c in GROUNDED["cited_factors"] if c["feature"] != "same_state"]
+    plain = "O candidato tem as competências pedidas; o inglês abaixo do exigido pesa contra."
+    check_grounding(
+        _answer(explanation=plain + " Serviço prestado.", cited_factors=cited), without_state
+    )
+
+
 def test_personal_data_in_the_text_is_refused() -> None:
     answer = _answer(explanation=GROUNDED["explanation"] + " Contato: ana@example.com.")
     with pytest.raises(GroundingError, match="personal data"):

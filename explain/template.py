@@ -15,16 +15,21 @@ from explain.vocabulary import describe
 TEMPLATE_GENERATOR = "template"
 
 
+def _percent(probability: float) -> int:
+    return round(probability * 100)
+
+
 def chance_band(probability: float) -> str:
-    if probability >= 0.6:
+    """``alta`` from 60%, ``média`` from 30%, else ``baixa`` (on the percentage shown)."""
+    if _percent(probability) >= 60:
         return "alta"
-    if probability >= 0.3:
+    if _percent(probability) >= 30:
         return "média"
     return "baixa"
 
 
 def format_probability(probability: float) -> str:
-    return f"{probability * 100:.0f}%"
+    return f"{_percent(probability)}%"
 
 
 def _clause(factors: Sequence[Factor]) -> str:

@@ -49,3 +49,8 @@ def test_zero_contributions_are_not_factors() -> None:
     factors = factors_from_contributions(contributions)
     assert [f.feature for f in factors] == ["skill_coverage", "level_gap"]
     assert factors[1].value is None and factors[1].direction == "desfavorece"
+
+
+def test_the_band_agrees_with_the_percentage_shown() -> None:
+    assert "60% (alta)" in render_template(0.598, [])
+    assert "29% (baixa)" in render_template(0.294, [])

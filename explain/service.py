@@ -110,7 +110,7 @@ class Explainer:
         started: float,
     ) -> Explanation:
         messages = render(prompt, prompt_variables(probability, factors))
-        max_tokens = int(prompt.config.get("max_tokens", self.settings.max_tokens))
+        max_tokens = _max_tokens(prompt.config, self.settings.max_tokens)
         parameters = {"temperature": 0, "max_tokens": max_tokens}
         metadata = {"factors": [f.feature for f in factors]}
         with parts.tracing.generation(
@@ -160,6 +160,15 @@ class Explainer:
             factors=factors,
             fallback_reason=reason,
         )
+
+
+def _max_tokens(config: Any, default: int) -> int:
+    """The prompt's ``max_tokens`` when it is a positive whole number (Langfuse's config is
+    free JSON), else the setting."""
+    value = config.get("max_tokens") if isinstance(config, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 4096:
+        return value
+    return default
 
 
 def _with_prompt(
@@ -237,7 +246,11 @@ def langfuse_parts(settings: ExplainSettings) -> tuple[PromptSource, Tracing]:
     from explain.langfuse_client import open_langfuse
     from explain.tracing import LangfuseTracing
 
-    handle = open_langfuse(settings)
+    try:
+        handle = open_langfuse(settings)
+    except Exception as error:  # keys unreadable, SDK set-up: the LLM still answers
+        log.error("Langfuse unavailable, using the repository prompt: %s", type(error).__name__)
+        return RepositoryPrompts(), NoTracing()
     prompts = LangfusePrompts(
         handle.client,
         name=settings.prompt_name,

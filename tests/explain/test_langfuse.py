@@ -236,3 +236,41 @@ def test_publish_prompt_creates_a_production_version(fake: FakeLangfuse) -> None
     stored = fake.find_prompt(PROMPT_NAME, "production", None)
     assert stored["prompt"] == list(load_fallback_prompt().messages)
     assert stored["config"] == {"temperature": 0, "max_tokens": 400}
+
+
+def test_unreadable_langfuse_keys_leave_the_llm_answering(monkeypatch) -> None:
+    import explain.langfuse_client as langfuse_client
+    from explain.langfuse_client import LangfuseSetupError
+
+    def unreadable(*_, **__):
+        raise LangfuseSetupError("the Langfuse keys secret cannot be read (AccessDenied)")
+
+    monkeypatch.setattr(langfuse_client, "read_keys", unreadable)
+    settings = ExplainSettings(
+        backend="bedrock",
+        model_id=MODEL_ID,
+        langfuse_host="https://langfuse.internal.example.com",
+        langfuse_secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:lf",
+    )
+    explainer, _ = _stubbed_explainer(settings, [GROUNDED])
+    explanation = explainer.explain(0.72, FACTORS)
+    assert explanation.generator == MODEL_ID
+    assert explanation.prompt_source == "repository"
+
+
+def test_a_prompt_config_without_a_usable_max_tokens_uses_the_setting(fake: FakeLangfuse) -> None:
+    fallback = load_fallback_prompt()
+    fake.add_prompt(PROMPT_NAME, list(fallback.messages), config={"max_tokens": "lots"})
+    client = runtime_client("bedrock-runtime")
+    requests: list[dict] = []
+    client.meta.events.register(
+        "provide-client-params.bedrock-runtime.Converse",
+        lambda params, **_: requests.append(params),
+    )
+    with Stubber(client) as stub:
+        stub.add_response("converse", converse_response(GROUNDED))
+        explainer = build_explainer(
+            _settings(fake, max_tokens=321), backend=BedrockBackend(client, MODEL_ID)
+        )
+        assert explainer.explain(0.72, FACTORS).generator == MODEL_ID
+    assert requests[0]["inferenceConfig"]["maxTokens"] == 321

@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 
 .PHONY: help setup pipeline-run pipeline-definition pipeline-graph data serve approve test test-tools lint format \
-	bench clean serving-requirements images-requirements bench-serving
+	bench clean serving-requirements images-requirements bench-serving langfuse-prompt
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -95,8 +95,11 @@ images-requirements: $(UV) ## export the SageMaker job images' pinned requiremen
 bench: setup ## time every step at the default and a larger scale
 	$(PY) -m benchmarks.pipeline_bench
 
-bench-serving: setup ## time the scoring API: cold start, warm latency, raw predict, targets
+bench-serving: setup ## time the scoring API: cold start, warm latency, raw predict, /v1/explain, targets
 	$(PY) -m benchmarks.serving_bench --uv $(UV) --json build/bench/serving-bench.json
+
+langfuse-prompt: setup ## publish explain/prompts/match-explanation.json to Langfuse as a new production version (MATCH_LANGFUSE_*)
+	$(PY) -m explain.publish_prompt $(if $(LABEL),--label $(LABEL))
 
 clean: ## remove generated data, runs, models and build outputs (not the environment)
 	rm -rf .lake .mlflow build

@@ -19,6 +19,8 @@
 4. The targets (cold start < 1 s, score p99 < 10 ms, rank of 1,000 < 50 ms with records and
    with codes, latencies checked against the p99 of the direct ASGI calls) and whether each is
    met. Nothing asserts: the bench prints figures. See ``benchmarks/README.md``.
+5. ``POST /v1/explain`` with the template and with a stubbed Bedrock backend (with and
+   without Langfuse tracing to a loopback fake): ``benchmarks/explain_bench.py``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.explain_bench import bench_explain, print_explain
 from benchmarks.report import cpu_model, render_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,6 +225,7 @@ class Figures:
     health: dict[str, Latency]  # GET /health per harness: the floor without model work
     routes: list[RouteFigures]
     targets: list[TargetCheck]
+    explain: list[Any] = field(default_factory=list)  # explain_bench.ExplainFigures
 
 
 # --------------------------------------------------------------------------- machine
@@ -550,7 +554,7 @@ def _error_tail(result: subprocess.CompletedProcess, lines: int = 6) -> str:
 
 def lambda_env(model_dir: Path, workdir: Path, uv: str | None) -> ColdEnv:
     """Only the serving packages, in a folder of their own, and the code as the image lays it
-    out (``serving/``, ``features/``, ``featurestore/{__init__,online}.py``)."""
+    out (``serving/``, ``features/``, ``explain/``, ``featurestore/{__init__,online}.py``)."""
     if uv is None:
         raise BenchError("uv not found: pass --uv PATH or set UV")
     root = workdir / "lambda"
@@ -576,7 +580,7 @@ def lambda_env(model_dir: Path, workdir: Path, uv: str | None) -> ColdEnv:
         if result.returncode != 0:
             raise BenchError(f"uv pip install --target failed: {_error_tail(result)}")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements*.txt", "Dockerfile")
-    for package in ("serving", "features"):
+    for package in ("serving", "features", "explain"):
         shutil.copytree(ROOT / package, task / package, ignore=ignore)
     (task / "featurestore").mkdir()
     for name in ("__init__.py", "online.py"):
@@ -1351,6 +1355,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--score-calls", type=int, default=500, help="default 500")
     parser.add_argument("--rank100-calls", type=int, default=200, help="default 200")
     parser.add_argument("--rank1000-calls", type=int, default=50, help="default 50")
+    parser.add_argument(
+        "--explain-calls", type=int, default=200, help="timed /v1/explain calls (default 200)"
+    )
     parser.add_argument("--no-http", action="store_true", help="skip the uvicorn measurements")
     parser.add_argument(
         "--no-lambda", action="store_true", help="skip the Lambda-like cold start (b)"
@@ -1360,7 +1367,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
-    for name in ("cold_runs", "score_calls", "rank100_calls", "rank1000_calls"):
+    for name in ("cold_runs", "score_calls", "rank100_calls", "rank1000_calls", "explain_calls"):
         if getattr(args, name) < 0 or (name != "cold_runs" and getattr(args, name) < 1):
             parser.error(f"--{name.replace('_', '-')} is out of range")
     return args
@@ -1482,6 +1489,12 @@ def bench_warm(figures: Figures, args: argparse.Namespace, model_dir: Path, work
         if raw is not None and raw.p50_ms > 0:
             route.overhead = {k: v.p50_ms / raw.p50_ms for k, v in route.latency.items()}
 
+    print("POST /v1/explain: template, stubbed Bedrock, + Langfuse (in-process) ...", flush=True)
+    with app_logs_discarded():
+        figures.explain = bench_explain(
+            model_dir, scores, args.explain_calls, AsgiClient, timed_calls
+        )
+
 
 def measure_harness(
     figures: Figures, client: Any, workloads: Sequence[Workload], where: str
@@ -1533,6 +1546,7 @@ def main(argv: list[str] | None = None) -> int:
     print_cold(figures)
     print_latency(figures)
     print_targets(figures)
+    print_explain(figures.explain, render_table)
     print(f"\nBench took {figures.machine['bench_seconds']:.0f} s.")
     if args.json:
         write_json(args.json, figures)

@@ -1,4 +1,5 @@
-"""The scoring API (FastAPI): health, model card, score one pair, rank applicants for a job.
+"""The scoring API (FastAPI): health, model card, score one pair, rank applicants for a job,
+explain a score to a recruiter.
 
 ``create_app()`` builds the app from the environment's configuration (``serving.config``); tests
 and the benchmark pass their own configuration, model loader or online store. The model is
@@ -18,6 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from explain import Explainer, build_explainer, factors_from_contributions
 from features import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
 from featurestore.online import OnlineStore, OnlineStoreError, open_online_store
 from serving import schemas
@@ -238,6 +240,7 @@ def create_app(
     online_store: OnlineStore | None = None,
     metrics_enabled: bool = False,
     load_at_start: bool = True,
+    explainer: Explainer | None = None,
 ) -> FastAPI:
     config = config or load_config()
     loader = model_loader or (
@@ -264,7 +267,8 @@ def create_app(
     install_error_handlers(app)
     rank_model = schemas.rank_request_model(config.max_rank_applicants)
     _add_routes(app, config, holder, lookup, rank_model)
-    document_json_bodies(app, [schemas.ScoreRequest, rank_model])
+    _add_explain_route(app, holder, explainer or build_explainer(config.explain))
+    document_json_bodies(app, [schemas.ScoreRequest, rank_model, schemas.ExplainRequest])
     current_version = lambda: holder.current.version if holder.current else None  # noqa: E731
     app.add_middleware(
         RequestGuard,
@@ -415,3 +419,70 @@ def _candidates(
         if code in found
     ]
     return candidates, [code for code in body.applicant_codes if code not in found]
+
+
+def _add_explain_route(app: FastAPI, holder: ModelHolder, explainer: Explainer) -> None:
+    @app.post(
+        "/v1/explain",
+        response_model=schemas.ExplainResponse,
+        responses=ERROR_RESPONSES,
+        tags=["explanations"],
+        openapi_extra=request_body_reference(schemas.ExplainRequest),
+    )
+    def explain(
+        request: Request,
+        body: schemas.ExplainRequest = Depends(json_body(schemas.ExplainRequest)),  # noqa: B008
+    ) -> Any:
+        """The score of one pair, explained in Portuguese for a recruiter.
+
+        The explanation cites only the returned contributions, each in the direction of its
+        sign: an LLM's when one is configured and its answer is grounded, else the
+        deterministic template's (``generator: template``, ``fallback_reason`` says why).
+        Nothing from the records but the features' values reaches the LLM or its traces.
+        """
+        model = holder.get()
+        result = _score(model, _record(body.job), _record(body.applicant), body.top)
+        request.state.pairs_scored = 1
+        explanation = _explain(explainer, result["probability"], result["contributions"])
+        return {
+            "job_code": body.job_code,
+            "applicant_code": body.applicant_code,
+            "probability": result["probability"],
+            "model": _model_ref(model),
+            "contributions": [
+                {"feature": f.feature, "value": f.value, "contribution": f.contribution}
+                for f in explanation.factors
+            ],
+            "explanation": explanation.text,
+            "generator": explanation.generator,
+            "prompt": _prompt_ref(explanation),
+            "fallback_reason": explanation.fallback_reason,
+        }
+
+
+@tracer.capture_method(capture_response=False)
+def _explain(explainer: Explainer, probability: float, contributions: list[dict]) -> Any:
+    explanation = explainer.explain(probability, factors_from_contributions(contributions))
+    # What wrote it and why, never what it says (it describes an applicant).
+    logger.info(
+        "explanation",
+        extra={
+            "generator": explanation.generator,
+            "fallback_reason": explanation.fallback_reason,
+            "prompt_version": explanation.prompt_version,
+            "prompt_source": explanation.prompt_source,
+            "llm_latency_ms": round(explanation.latency_ms, 1),
+            "llm_attempts": explanation.attempts,
+        },
+    )
+    return explanation
+
+
+def _prompt_ref(explanation: Any) -> dict[str, Any] | None:
+    if explanation.prompt_name is None:
+        return None
+    return {
+        "name": explanation.prompt_name,
+        "version": explanation.prompt_version,
+        "source": explanation.prompt_source,
+    }

@@ -218,3 +218,45 @@ class ModelInfo(BaseModel):
     metrics: dict[str, dict[str, float]]
     feature_names: list[str]
     max_rank_applicants: int
+
+
+class ExplainRequest(ScoreRequest):
+    """The body of ``/v1/score``; ``top`` is how many contributions the explanation may cite."""
+
+    top: int = Field(
+        default=5,
+        ge=1,
+        le=10,
+        strict=True,
+        description="how many contributions to return and explain (1-10)",
+    )
+
+
+class PromptRef(BaseModel):
+    name: str
+    version: int = Field(description="Langfuse's version; 0 for the copy kept in the repository")
+    source: str = Field(description="'langfuse' or 'repository'")
+
+
+class ExplainResponse(BaseModel):
+    job_code: str | None
+    applicant_code: str | None
+    probability: float
+    model: ModelRef
+    contributions: list[Contribution] = Field(
+        description="the contributions the explanation is grounded in (non-zero, largest first)"
+    )
+    explanation: str = Field(description="a few sentences in Portuguese (pt-BR) for a recruiter")
+    generator: str = Field(
+        description="what wrote the explanation: the LLM's model id or 'template'"
+    )
+    prompt: PromptRef | None = Field(
+        description="the prompt the LLM was given; null when no LLM was asked"
+    )
+    fallback_reason: str | None = Field(
+        description=(
+            "why the template replaced the LLM's answer: 'timeout', 'throttled', 'llm_error', "
+            "'invalid_answer' (not grounded in the contributions) or 'no_factors'; null when "
+            "the LLM's answer is used or no LLM is configured"
+        )
+    )

@@ -41,7 +41,9 @@ MODULES = (
     "events",
     "feature_store",
     "kms",
+    "langfuse",
     "monitoring",
+    "network",
     "platform",
     "sagemaker",
     "serving",
@@ -323,8 +325,9 @@ def test_roles_are_assumed_only_by_their_service_or_named_principals(
 ) -> None:
     documents = policy_documents(parsed)
     roles = [(f, n, b) for f, t, n, b in items(parsed, "resource") if t == "aws_iam_role"]
-    # serving, deploy, schedule, execution, MLflow, operator; Airflow: instance, MWAA, flow logs
-    assert len(roles) == 9
+    # serving, deploy, schedule, execution, MLflow, operator; Airflow: instance, MWAA, flow logs;
+    # Langfuse's VPC flow logs, its ECS execution role and its web/worker and ClickHouse task roles
+    assert len(roles) == 13
     for file, name, body in roles:
         trust = document_of(
             Path(file).parent.as_posix(), attr(body, "assume_role_policy"), documents

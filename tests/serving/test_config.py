@@ -41,3 +41,41 @@ def test_values_come_from_match_variables() -> None:
 def test_bad_values_name_the_variable(env: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(env)
+
+
+def test_explain_defaults_to_the_template_and_no_langfuse() -> None:
+    settings = load_config({}).explain
+    assert not settings.llm_configured and not settings.langfuse_configured
+
+
+def test_explain_settings_come_from_match_variables() -> None:
+    settings = load_config(
+        {
+            "MATCH_EXPLAIN_BACKEND": "Bedrock",
+            "MATCH_EXPLAIN_MODEL_ID": "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+            "MATCH_EXPLAIN_TIMEOUT_SECONDS": "4.5",
+            "MATCH_EXPLAIN_INPUT_PRICE_PER_1K": "0.0008",
+            "MATCH_LANGFUSE_HOST": "https://langfuse.internal.example.com",
+            "MATCH_LANGFUSE_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:lf",
+            "AWS_REGION": "us-east-1",
+        }
+    ).explain
+    assert (settings.backend, settings.timeout_s, settings.region) == ("bedrock", 4.5, "us-east-1")
+    assert settings.input_price_per_1k == 0.0008 and settings.output_price_per_1k is None
+    assert settings.llm_configured and settings.langfuse_configured
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MATCH_EXPLAIN_BACKEND": "openai"}, "MATCH_EXPLAIN_BACKEND must be empty"),
+        ({"MATCH_EXPLAIN_BACKEND": "bedrock"}, "needs MATCH_EXPLAIN_MODEL_ID"),
+        ({"MATCH_EXPLAIN_BACKEND": "sagemaker"}, "needs MATCH_EXPLAIN_ENDPOINT_NAME"),
+        ({"MATCH_LANGFUSE_HOST": "langfuse:3000"}, "MATCH_LANGFUSE_HOST must be an http"),
+        ({"MATCH_EXPLAIN_TIMEOUT_SECONDS": "0"}, "must be more than 0"),
+        ({"MATCH_EXPLAIN_OUTPUT_PRICE_PER_1K": "cheap"}, "must be a price"),
+    ],
+)
+def test_bad_explain_values_name_the_variable(env: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(env)

@@ -50,4 +50,6 @@ module "platform" {
   studio_domain_id              = var.studio_domain_id
   alarm_emails                  = var.alarm_emails
   alarm_thresholds              = var.alarm_thresholds
+  explain                       = var.explain
+  langfuse                      = var.langfuse
 }

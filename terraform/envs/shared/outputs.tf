@@ -115,3 +115,8 @@ output "airflow_mwaa_webserver_url" {
   description = "MWAA's web server URL, from inside its VPC (airflow = mwaa)."
   value       = module.platform.airflow_mwaa_webserver_url
 }
+
+output "langfuse_host" {
+  description = "Langfuse's base URL the scoring function uses (MATCH_LANGFUSE_HOST; empty without Langfuse)."
+  value       = module.platform.langfuse_host
+}

@@ -218,5 +218,60 @@ variable "serving_reserved_concurrency" {
   validation {
     condition     = coalesce(var.serving_reserved_concurrency, 1) >= 1 && floor(coalesce(var.serving_reserved_concurrency, 1)) == coalesce(var.serving_reserved_concurrency, 1)
     error_message = "serving_reserved_concurrency must be null (no reservation) or a whole number >= 1."
+}
+
+variable "explain" {
+  description = "The LLM of /v1/explain. backend: \"\" (the deterministic template only), \"bedrock\" (bedrock_model_id: a model id, a system inference profile id such as us.anthropic.claude-3-5-haiku-20241022-v1:0, or an ARN) or \"sagemaker\" (sagemaker_endpoint_name). The scoring role may invoke that model or endpoint only."
+  type = object({
+    backend                 = optional(string, "")
+    bedrock_model_id        = optional(string, "")
+    sagemaker_endpoint_name = optional(string, "")
+  })
+  default = {}
+
+  validation {
+    condition     = contains(["", "bedrock", "sagemaker"], var.explain.backend)
+    error_message = "explain.backend must be \"\", \"bedrock\" or \"sagemaker\"."
+  }
+
+  validation {
+    condition     = var.explain.backend != "bedrock" || var.explain.bedrock_model_id != ""
+    error_message = "explain.backend = \"bedrock\" needs explain.bedrock_model_id."
+  }
+
+  validation {
+    condition     = var.explain.backend != "sagemaker" || var.explain.sagemaker_endpoint_name != ""
+    error_message = "explain.backend = \"sagemaker\" needs explain.sagemaker_endpoint_name."
+  }
+}
+
+variable "langfuse" {
+  description = "Langfuse for the explanation prompt and the LLM traces. mode: \"none\"; \"self_hosted\" (Langfuse v4 on ECS Fargate with RDS, ElastiCache, ClickHouse on EFS and S3, in a new VPC with the scoring function: domain_name and certificate_arn for its internal HTTPS endpoint, image_tag 4.59.0 or later, ui_cidr_blocks for people's access, vpc_cidr); or \"managed\" (host, an https:// URL such as https://cloud.langfuse.com, and secret_arn, a Secrets Manager secret holding {public_key, secret_key}, with secret_kms_key_arn when it is not encrypted with the operations key)."
+  type = object({
+    mode               = optional(string, "none")
+    host               = optional(string, "")
+    secret_arn         = optional(string, "")
+    secret_kms_key_arn = optional(string, "")
+    domain_name        = optional(string, "")
+    certificate_arn    = optional(string, "")
+    image_tag          = optional(string, "4.59.0")
+    ui_cidr_blocks     = optional(list(string), [])
+    vpc_cidr           = optional(string, "10.40.0.0/16")
+  })
+  default = {}
+
+  validation {
+    condition     = contains(["none", "self_hosted", "managed"], var.langfuse.mode)
+    error_message = "langfuse.mode must be \"none\", \"self_hosted\" or \"managed\"."
+  }
+
+  validation {
+    condition     = var.langfuse.mode != "self_hosted" || (var.langfuse.domain_name != "" && var.langfuse.certificate_arn != "")
+    error_message = "langfuse.mode = \"self_hosted\" needs langfuse.domain_name and langfuse.certificate_arn (an ACM certificate for it)."
+  }
+
+  validation {
+    condition     = var.langfuse.mode != "managed" || (startswith(var.langfuse.host, "https://") && can(regex("^arn:aws[a-z-]*:secretsmanager:", var.langfuse.secret_arn)))
+    error_message = "langfuse.mode = \"managed\" needs langfuse.host (https://) and langfuse.secret_arn (a Secrets Manager secret ARN)."
   }
 }

@@ -120,10 +120,19 @@ module "serving" {
   ops_kms_key_arn      = module.kms.key_arn
   feature_group_arns   = values(module.feature_store.feature_group_arns)
   log_retention_days   = var.log_retention_days
-  region               = var.region
-  account_id           = local.account_id
-  partition            = local.partition
-  tags                 = var.tags
+
+  explain_backend                 = var.explain.backend
+  explain_bedrock_model_id        = var.explain.bedrock_model_id
+  explain_sagemaker_endpoint_name = var.explain.sagemaker_endpoint_name
+  langfuse_host                   = local.langfuse_host
+  langfuse_secret_arn             = local.langfuse_secret_arn
+  langfuse_secret_kms_key_arn     = local.langfuse_secret_kms_key_arn
+  vpc_subnet_ids                  = local.langfuse_self_hosted ? module.network[0].private_subnet_ids : []
+  vpc_security_group_ids          = local.langfuse_self_hosted ? [module.langfuse[0].clients_security_group_id] : []
+  region                          = var.region
+  account_id                      = local.account_id
+  partition                       = local.partition
+  tags                            = var.tags
 }
 
 module "api" {

@@ -112,3 +112,8 @@ output "airflow_mwaa_webserver_url" {
   description = "MWAA's web server, reachable from its VPC (airflow = mwaa); empty otherwise."
   value       = var.airflow == "none" ? "" : module.airflow[0].mwaa_webserver_url
 }
+
+output "langfuse_host" {
+  description = "Langfuse's base URL the scoring function uses (empty without Langfuse)."
+  value       = local.langfuse_host
+}

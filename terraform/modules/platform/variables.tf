@@ -187,3 +187,27 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "explain" {
+  description = "The LLM of /v1/explain: backend (\"\", \"bedrock\" or \"sagemaker\"), bedrock_model_id (model id, inference profile id or ARN), sagemaker_endpoint_name."
+  type = object({
+    backend                 = string
+    bedrock_model_id        = string
+    sagemaker_endpoint_name = string
+  })
+}
+
+variable "langfuse" {
+  description = "Langfuse for the explanation prompt and traces: mode (none, self_hosted, managed); self_hosted: domain_name, certificate_arn, image_tag, ui_cidr_blocks, vpc_cidr; managed: host and secret_arn (and secret_kms_key_arn when not the operations key)."
+  type = object({
+    mode               = string
+    host               = string
+    secret_arn         = string
+    secret_kms_key_arn = string
+    domain_name        = string
+    certificate_arn    = string
+    image_tag          = string
+    ui_cidr_blocks     = list(string)
+    vpc_cidr           = string
+  })
+}

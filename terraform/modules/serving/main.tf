@@ -3,6 +3,7 @@
 # start and reads applicant and job profiles from the Feature Store online store.
 
 locals {
+  in_vpc         = length(var.vpc_subnet_ids) > 0
   log_group_name = "/aws/lambda/${var.function_name}"
   log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
   environment = merge(var.extra_environment, {
@@ -15,6 +16,12 @@ locals {
     # One LightGBM thread per prediction keeps latency steady on Lambda's 1-2 vCPUs.
     MATCH_PREDICT_THREADS   = "1"
     POWERTOOLS_SERVICE_NAME = "match-scoring"
+    # /v1/explain (explain/): the LLM, and Langfuse for its prompt and traces
+    MATCH_EXPLAIN_BACKEND       = var.explain_backend
+    MATCH_EXPLAIN_MODEL_ID      = var.explain_bedrock_model_id
+    MATCH_EXPLAIN_ENDPOINT_NAME = var.explain_sagemaker_endpoint_name
+    MATCH_LANGFUSE_HOST         = var.langfuse_host
+    MATCH_LANGFUSE_SECRET_ARN   = var.langfuse_secret_arn
   })
 }
 
@@ -106,6 +113,102 @@ data "aws_iam_policy_document" "this" {
     actions   = ["sagemaker:BatchGetRecord"]
     resources = var.feature_group_arns
   }
+
+  # Converse needs bedrock:InvokeModel on the model (or inference profile) it names, and, through
+  # a cross-region profile, on the foundation model in every region the profile routes to.
+  dynamic "statement" {
+    for_each = local.bedrock_statements
+
+    content {
+      sid       = statement.value.sid
+      effect    = "Allow"
+      actions   = ["bedrock:InvokeModel"]
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.profile_condition ? [1] : []
+
+        content {
+          test     = "StringEquals"
+          variable = "bedrock:InferenceProfileArn"
+          values   = [local.bedrock_profile_arn]
+        }
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.explain_backend == "sagemaker" ? [1] : []
+
+    content {
+      sid       = "InvokeExplanationEndpoint"
+      effect    = "Allow"
+      actions   = ["sagemaker:InvokeEndpoint"]
+      resources = [local.sagemaker_endpoint_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.langfuse_secret_arn != "" ? [1] : []
+
+    content {
+      sid       = "ReadLangfuseKeys"
+      effect    = "Allow"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.langfuse_secret_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.langfuse_secret_arn != "" ? [1] : []
+
+    content {
+      sid       = "DecryptLangfuseKeys"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt"]
+      resources = [var.langfuse_secret_kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # Lambda creates the function's network interfaces with the execution role. EC2's Describe
+  # actions accept no resource but "*"; the others are limited to this account's subnets and
+  # security groups and to interfaces in them.
+  dynamic "statement" {
+    for_each = local.in_vpc ? [1] : []
+
+    content {
+      sid       = "DescribeNetworkInterfaces"
+      effect    = "Allow"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.in_vpc ? [1] : []
+
+    content {
+      sid    = "ManageOwnNetworkInterfaces"
+      effect = "Allow"
+      actions = [
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ]
+      resources = [
+        "arn:${var.partition}:ec2:${var.region}:${var.account_id}:network-interface/*",
+        "arn:${var.partition}:ec2:${var.region}:${var.account_id}:subnet/*",
+        "arn:${var.partition}:ec2:${var.region}:${var.account_id}:security-group/*",
+      ]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -116,7 +219,7 @@ resource "aws_iam_role_policy" "this" {
 
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:Invoked synchronously by API Gateway only: the caller gets the error, and a dead-letter queue applies to asynchronous invocations only.
-  #checkov:skip=CKV_AWS_117:The function reaches only AWS public endpoints (S3, SageMaker Feature Store runtime, X-Ray); a VPC would add NAT or interface endpoints and cold-start cost and protect nothing the IAM role does not already scope.
+  #checkov:skip=CKV_AWS_117:In the VPC's private subnets when a self-hosted Langfuse is deployed (vpc_subnet_ids); without one the function reaches only AWS public endpoints and a managed Langfuse over HTTPS, and a VPC would protect nothing the IAM role does not already scope.
   #checkov:skip=CKV_AWS_272:Lambda code signing applies to .zip packages only; container images are pinned by immutable ECR tags and scanned on push.
   function_name                  = var.function_name
   description                    = "Match scoring API (FastAPI behind API Gateway)"
@@ -135,6 +238,15 @@ resource "aws_lambda_function" "this" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  dynamic "vpc_config" {
+    for_each = local.in_vpc ? [1] : []
+
+    content {
+      subnet_ids         = var.vpc_subnet_ids
+      security_group_ids = var.vpc_security_group_ids
+    }
   }
 
   logging_config {

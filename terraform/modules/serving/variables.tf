@@ -95,6 +95,74 @@ variable "extra_environment" {
   default     = {}
 }
 
+variable "explain_backend" {
+  description = "MATCH_EXPLAIN_BACKEND: the LLM of /v1/explain: \"\" (the template only), \"bedrock\" or \"sagemaker\". The role may invoke only the model or endpoint named below."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = contains(["", "bedrock", "sagemaker"], var.explain_backend)
+    error_message = "explain_backend must be \"\", \"bedrock\" or \"sagemaker\"."
+  }
+}
+
+variable "explain_bedrock_model_id" {
+  description = "MATCH_EXPLAIN_MODEL_ID: Bedrock model id, system inference profile id (us.anthropic...) or ARN; needed when explain_backend is bedrock."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.explain_bedrock_model_id == "" || can(regex("^[A-Za-z0-9.:/_-]+$", var.explain_bedrock_model_id))
+    error_message = "explain_bedrock_model_id must be a Bedrock model id, inference profile id or ARN."
+  }
+}
+
+variable "explain_sagemaker_endpoint_name" {
+  description = "MATCH_EXPLAIN_ENDPOINT_NAME: SageMaker endpoint of the LLM; needed when explain_backend is sagemaker."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.explain_sagemaker_endpoint_name == "" || can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.explain_sagemaker_endpoint_name))
+    error_message = "explain_sagemaker_endpoint_name must be a SageMaker endpoint name."
+  }
+}
+
+variable "langfuse_host" {
+  description = "MATCH_LANGFUSE_HOST: Langfuse's base URL (self-hosted inside the VPC, or a managed instance); empty: the prompt from the repository, no traces."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.langfuse_host == "" || startswith(var.langfuse_host, "https://")
+    error_message = "langfuse_host must be empty or an https:// URL."
+  }
+}
+
+variable "langfuse_secret_arn" {
+  description = "MATCH_LANGFUSE_SECRET_ARN: secret holding {public_key, secret_key} of the Langfuse project; the role may read this one secret."
+  type        = string
+  default     = ""
+}
+
+variable "langfuse_secret_kms_key_arn" {
+  description = "KMS key the Langfuse keys secret is encrypted with."
+  type        = string
+  default     = ""
+}
+
+variable "vpc_subnet_ids" {
+  description = "Private subnets to run the function in (to reach a self-hosted Langfuse); empty: no VPC."
+  type        = list(string)
+  default     = []
+}
+
+variable "vpc_security_group_ids" {
+  description = "Security groups of the function in the VPC (Langfuse's clients group)."
+  type        = list(string)
+  default     = []
+}
+
 variable "artifacts_bucket_arn" {
   description = "ARN of the artifacts bucket that holds the models."
   type        = string

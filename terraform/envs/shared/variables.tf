@@ -218,6 +218,7 @@ variable "serving_reserved_concurrency" {
   validation {
     condition     = coalesce(var.serving_reserved_concurrency, 1) >= 1 && floor(coalesce(var.serving_reserved_concurrency, 1)) == coalesce(var.serving_reserved_concurrency, 1)
     error_message = "serving_reserved_concurrency must be null (no reservation) or a whole number >= 1."
+  }
 }
 
 variable "explain" {

@@ -1,6 +1,6 @@
 """Time the local pipeline end to end at one or more data scales and print the figures.
 
-``python -m benchmarks.pipeline_bench [--scales 0.1 1.0] [--workspace DIR] [--keep] [--out FILE]``
+``python -m benchmarks.pipeline_bench [--scales 0.25 1.0] [--workspace DIR] [--keep] [--out FILE]``
 
 For each scale, in a fresh workspace of its own (lake, MLflow and build folders under a
 temporary folder, so the project's ``.lake``, ``.mlflow`` and ``build/`` are untouched): generate
@@ -37,10 +37,10 @@ from datagen import generate
 from pipelines.config import PROJECT_ROOT, Settings
 
 SEED = 42
-CV_FILE_SHARE = 0.1  # the same share as the demo data of `make pipeline-run`
+CV_FILE_SHARE = None  # the profile's default, as the demo data of `make pipeline-run`
 SAMPLE_INTERVAL_S = 0.1
 MB = 1024 * 1024
-DEFAULT_SCALES = (0.1, 1.0)
+DEFAULT_SCALES = (0.25, 1.0)  # the demo data's scale and the published size
 DEFAULT_OUT = PROJECT_ROOT / "build" / "bench" / "pipeline-bench.json"
 BENCH_LABEL = "bench (executor)"
 EXIT_FAILED = 1
@@ -661,7 +661,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         nargs="+",
         default=list(DEFAULT_SCALES),
-        help="data scales to run, 1 = the published size (default: 0.1 1.0)",
+        help="data scales to run, 1 = the published size (default: 0.25 1.0)",
     )
     parser.add_argument(
         "--workspace",

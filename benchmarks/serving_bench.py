@@ -928,7 +928,7 @@ def raw_predict(
         route.raw_reference = "predict + pred_contrib"
 
 
-def body_matrix(body: bytes, stored: StoredProfiles | None = None) -> np.ndarray:
+def body_matrix(body: bytes, text_model: Any, stored: StoredProfiles | None = None) -> np.ndarray:
     """The feature matrix the route computes for this request body (codes: from ``stored``)."""
     from serving.scoring import applicant_profile_of, feature_matrix, job_profile_of
 
@@ -937,13 +937,13 @@ def body_matrix(body: bytes, stored: StoredProfiles | None = None) -> np.ndarray
         if stored is None:
             raise BenchError("a body of codes needs the online store")
         job, found = stored.lookup(parsed["job_code"], parsed["applicant_codes"])
-        return feature_matrix(job, [found[code] for code in parsed["applicant_codes"]])
+        return feature_matrix(job, [found[code] for code in parsed["applicant_codes"]], text_model)
     if "applicant" in parsed:
         applicants = [parsed["applicant"]]
     else:
         applicants = [a["applicant"] for a in parsed["applicants"]]
     return feature_matrix(
-        job_profile_of(parsed["job"]), [applicant_profile_of(a) for a in applicants]
+        job_profile_of(parsed["job"]), [applicant_profile_of(a) for a in applicants], text_model
     )
 
 
@@ -976,7 +976,7 @@ def stage_breakdown(model: Any, route: RouteFigures, body: bytes, iterations: in
         return job_profile_of(job_record), [applicant_profile_of(r) for r in applicant_records]
 
     job, applicants = profiles()
-    rows = feature_matrix(job, applicants)
+    rows = feature_matrix(job, applicants, model.text_model)
 
     def predict() -> Any:
         if scoring:
@@ -1018,7 +1018,7 @@ def stage_breakdown(model: Any, route: RouteFigures, body: bytes, iterations: in
         "validation (pydantic)": lambda: request_model.model_validate(parsed),
         "records (model_dump)": records,
         "profiles": profiles,
-        "feature matrix": lambda: feature_matrix(job, applicants),
+        "feature matrix": lambda: feature_matrix(job, applicants, model.text_model),
         "LightGBM predict (score: + contrib)": predict,
         "response (model + JSON)": respond,
     }
@@ -1051,7 +1051,7 @@ def codes_stage_breakdown(
     if job is None or not_found:
         raise BenchError(f"{route.name}: the online store misses the job or applicants")
     profiles = [c.profile for c in candidates]
-    rows = feature_matrix(job, profiles)
+    rows = feature_matrix(job, profiles, model.text_model)
     predicted = model.probabilities(rows)
     ref = {"name": model.name, "version": model.version}
 
@@ -1074,7 +1074,7 @@ def codes_stage_breakdown(
         "JSON parse": lambda: json.loads(body),
         "validation (pydantic)": lambda: schemas.RankRequest.model_validate(parsed),
         "store lookup (codes: job + applicants)": lookup,
-        "feature matrix": lambda: feature_matrix(job, profiles),
+        "feature matrix": lambda: feature_matrix(job, profiles, model.text_model),
         "LightGBM predict (score: + contrib)": lambda: model.probabilities(rows),
         "response (model + JSON)": respond,
     }
@@ -1468,7 +1468,7 @@ def bench_warm(figures: Figures, args: argparse.Namespace, model_dir: Path, work
                 codes_stage_breakdown(model, route, body, iterations, stored)
             else:
                 stage_breakdown(model, route, body, iterations)
-            matrices = [body_matrix(body, stored) for body in workload.bodies]
+            matrices = [body_matrix(body, model.text_model, stored) for body in workload.bodies]
             raw_predict(model, route, matrices, workload.iterations)
     finally:
         stored.close()

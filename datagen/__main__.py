@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from datagen import generate
-from datagen.generator import MIN_SCALE
+from datagen.generator import DEFAULT_PROFILE, MIN_SCALE, PROFILES_AVAILABLE
 
 
 def _scale(text: str) -> float:
@@ -62,8 +62,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="every labelled application gets the same hire probability (best AUC 0.5)",
     )  # fmt: skip
     parser.add_argument(
-        "--cv-file-share", type=_share, default=0.1,
-        help="share of applicants whose CV is a file under cvs/ instead of cv_pt (0.1)",
+        "--cv-file-share", type=_share, default=None,
+        help="share of applicants whose CV is a file under cvs/ instead of cv_pt "
+        "(default: 0.03 with --profile real, 0.1 with rich)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--profile", choices=PROFILES_AVAILABLE, default=DEFAULT_PROFILE,
+        help="real: shaped like the published files (structured fields mostly empty, the signal "
+        "in the CV text); rich: every structured field filled (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
         "--workers", type=_non_negative_int, default=None,
@@ -85,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         signal=args.signal,
         cv_file_share=args.cv_file_share,
         workers=args.workers or None,
+        profile=args.profile,
     )
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0

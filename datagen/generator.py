@@ -263,21 +263,29 @@ def hire_probabilities(
     return p, intercept
 
 
+StatusWeights = Sequence[tuple[str, float]]
+
+
 def draw_statuses(
-    rng: np.random.Generator, in_progress: np.ndarray, hired: np.ndarray
+    rng: np.random.Generator,
+    in_progress: np.ndarray,
+    hired: np.ndarray,
+    open_statuses: StatusWeights = IN_PROGRESS_STATUSES,
+    hire_statuses: StatusWeights = HIRE_STATUSES,
+    reject_statuses: StatusWeights = REJECT_STATUSES,
 ) -> tuple[list[str], list[str]]:
     """``situacao_candidado`` and outcome kind (hire / reject / open) of every application."""
     outcomes, statuses = [], []
     for open_, hire in zip(in_progress.tolist(), hired.tolist(), strict=True):
         if open_:
             outcomes.append(records.OPEN)
-            statuses.append(pick_weighted(rng, IN_PROGRESS_STATUSES))
+            statuses.append(pick_weighted(rng, open_statuses))
         elif hire:
             outcomes.append(records.HIRE)
-            statuses.append(pick_weighted(rng, HIRE_STATUSES))
+            statuses.append(pick_weighted(rng, hire_statuses))
         else:
             outcomes.append(records.REJECT)
-            statuses.append(pick_weighted(rng, REJECT_STATUSES))
+            statuses.append(pick_weighted(rng, reject_statuses))
     return statuses, outcomes
 
 
@@ -329,16 +337,174 @@ def _cycle(indices: Sequence[int], kinds: Sequence[str]) -> dict[int, str]:
     return {i: kinds[m % len(kinds)] for m, i in enumerate(sorted(indices))}
 
 
-def build_dataset(
-    seed: int, scale: float, signal: bool, cv_file_share: float, log: Log = quiet
-) -> Dataset:
-    """The whole synthetic data set for these parameters (no I/O)."""
+def check_arguments(seed: int, scale: float, cv_file_share: float) -> None:
+    """``ValueError`` for arguments no data set can be built from."""
     if not scale >= MIN_SCALE:
         raise ValueError(f"scale must be at least {MIN_SCALE}, got {scale}")
     if not 0.0 <= cv_file_share <= 1.0:
         raise ValueError(f"cv_file_share must be within [0, 1], got {cv_file_share}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+
+
+def malformed_records(
+    rng: np.random.Generator, n_jobs: int, n_applicants: int
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Which jobs and applicants get broken, and how."""
+    bad_jobs = _cycle(
+        rng.choice(n_jobs, malformed_count(n_jobs), replace=False).tolist(),
+        records.JOB_MALFORMATIONS,
+    )
+    bad_apps = _cycle(
+        rng.choice(n_applicants, malformed_count(n_applicants), replace=False).tolist(),
+        records.APPLICANT_MALFORMATIONS,
+    )
+    return bad_jobs, bad_apps
+
+
+def buildable_applications(
+    rng: np.random.Generator, links: Links, bad_apps: dict[int, str], bad_jobs: dict[int, str]
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Applications the pipeline can build (known, intact applicant and job, intact itself),
+    and the applications that get broken."""
+    exists = links.applicant_of >= 0
+    buildable = exists & np.asarray(
+        [
+            int(a) not in bad_apps and int(j) not in bad_jobs
+            for a, j in zip(links.applicant_of, links.job_of, strict=True)
+        ],
+        dtype=bool,
+    )
+    candidates = np.flatnonzero(buildable)
+    n = len(links.job_of)
+    bad_pros = _cycle(
+        rng.choice(candidates, min(len(candidates), malformed_count(n)), replace=False).tolist(),
+        records.PROSPECT_MALFORMATIONS,
+    )
+    buildable[list(bad_pros)] = False
+    return buildable, bad_pros
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """Everything drawn for one data set, before the malformations and the report."""
+
+    seed: int
+    scale: float
+    signal: bool
+    cv_file_share: float
+    profile: str
+    job_codes: list[str]
+    jobs: list[dict]
+    bad_jobs: dict[int, str]
+    app_codes: list[str]
+    drafts: Sequence[ApplicantDraft]
+    bad_apps: dict[int, str]
+    links: Links
+    in_progress: np.ndarray
+    buildable: np.ndarray
+    bad_pros: dict[int, str]
+    scored: np.ndarray
+    p: np.ndarray
+    hired: np.ndarray
+    intercept: float
+    prospects: dict[str, dict]
+    cv_files: list[CvFile]
+
+
+def assemble(a: Assembly, phase: Log) -> Dataset:
+    """The oracle from the intact records, then the malformed records, then the report."""
+    links = a.links
+    oracle = sorted(
+        (
+            (
+                a.job_codes[int(links.job_of[k])],
+                a.app_codes[int(links.applicant_of[k])],
+                float(a.p[k]),
+                int(a.hired[k]),
+            )
+            for k in a.scored
+        ),
+        key=lambda row: (int(row[0]), int(row[1])),
+    )
+    # Malformations last, so that the truth above was computed on the intact records.
+    job_out: dict[str, object] = {
+        c: records.malform_job(a.jobs[j]) if j in a.bad_jobs else a.jobs[j]
+        for j, c in enumerate(a.job_codes)
+    }
+    app_out: dict[str, object] = {
+        c: records.malform_applicant(a.drafts[i].record, a.bad_apps[i])
+        if i in a.bad_apps
+        else a.drafts[i].record
+        for i, c in enumerate(a.app_codes)
+    }
+    labels = np.asarray([row[3] for row in oracle], dtype=int)
+    cv_files = a.cv_files
+    report = {
+        "seed": a.seed,
+        "scale": a.scale,
+        "signal": a.signal,
+        "profile": a.profile,
+        "cv_file_share": a.cv_file_share,
+        "counts": {
+            "jobs": len(a.jobs),
+            "jobs_without_applications": sum(1 for e in a.prospects.values() if not e["prospects"]),
+            "applicants": len(a.drafts),
+            "applications": len(links.job_of),
+            "applications_in_progress": int(a.in_progress.sum()),
+            "applications_missing_applicant": int((links.applicant_of < 0).sum()),
+            "applications_unbuildable": int((~a.buildable).sum()),
+            "labelled": len(oracle),
+            "hires": int(labels.sum()),
+            "cv_files": {
+                **{k: sum(1 for f in cv_files if f.kind == k) for k in documents.KINDS},
+                "total": len(cv_files),
+                "by_extension": {
+                    e: sum(1 for f in cv_files if f.extension == e) for e in (".pdf", ".docx")
+                },
+            },
+            "malformed": {
+                "jobs": len(a.bad_jobs),
+                "applicants": len(a.bad_apps),
+                "applications": len(a.bad_pros),
+            },
+        },
+        "hire_rate": round(float(labels.mean()), 6) if len(labels) else None,
+        "intercept": round(float(a.intercept), 6),
+        "best_auc": _auc(labels, np.asarray([row[2] for row in oracle], dtype=float)),
+    }
+    phase(
+        f"outcomes: {len(oracle)} labelled, {report['counts']['hires']} hires, "
+        f"best_auc={report['best_auc']}"
+    )
+    return Dataset(job_out, app_out, a.prospects, cv_files, oracle, report)
+
+
+#: The generator's profiles: "real" is shaped like the published files, "rich" fills every
+#: structured field and puts the signal there (``datagen/README.md``).
+PROFILES_AVAILABLE = ("real", "rich")
+DEFAULT_PROFILE = "real"
+#: Share of applicants whose CV is a file, by profile: in the real files nearly every applicant
+#: has a ``cv_pt`` (99.4%), so files are few there.
+DEFAULT_CV_FILE_SHARE = {"real": 0.03, "rich": 0.1}
+
+
+def build_dataset(
+    seed: int,
+    scale: float,
+    signal: bool,
+    cv_file_share: float,
+    log: Log = quiet,
+    profile: str = DEFAULT_PROFILE,
+) -> Dataset:
+    """The whole synthetic data set for these parameters (no I/O)."""
+    if profile == "real":
+        from datagen.real import build_real_dataset
+
+        return build_real_dataset(seed, scale, signal, cv_file_share, log)
+    if profile != "rich":
+        raise ValueError(f"profile must be one of {', '.join(PROFILES_AVAILABLE)}, got {profile!r}")
+    check_arguments(seed, scale, cv_file_share)
     t0 = time.perf_counter()
 
     def phase(message: str) -> None:
@@ -352,14 +518,7 @@ def build_dataset(
     app_codes, missing_codes, app_profiles, drafts = build_applicants(rs.applicants, sizes, staff)
     phase(f"applicants: {len(drafts)} built, {len(missing_codes)} codes left missing")
 
-    bad_jobs = _cycle(
-        rs.malformed.choice(len(jobs), malformed_count(len(jobs)), replace=False).tolist(),
-        records.JOB_MALFORMATIONS,
-    )
-    bad_apps = _cycle(
-        rs.malformed.choice(len(drafts), malformed_count(len(drafts)), replace=False).tolist(),
-        records.APPLICANT_MALFORMATIONS,
-    )
+    bad_jobs, bad_apps = malformed_records(rs.malformed, len(jobs), len(drafts))
     cv_files, readable_cv = plan_cv_files(
         rs.files, seed, app_codes, drafts, cv_file_share, set(bad_apps)
     )
@@ -373,22 +532,7 @@ def build_dataset(
     phase(f"applications: {n} linked")
 
     in_progress = rs.status.random(n) < IN_PROGRESS_SHARE
-    exists = links.applicant_of >= 0
-    buildable = exists & np.asarray(
-        [
-            int(a) not in bad_apps and int(j) not in bad_jobs
-            for a, j in zip(links.applicant_of, links.job_of, strict=True)
-        ],
-        dtype=bool,
-    )
-    candidates = np.flatnonzero(buildable)
-    bad_pros = _cycle(
-        rs.malformed.choice(
-            candidates, min(len(candidates), malformed_count(n)), replace=False
-        ).tolist(),
-        records.PROSPECT_MALFORMATIONS,
-    )
-    buildable[list(bad_pros)] = False
+    buildable, bad_pros = buildable_applications(rs.malformed, links, bad_apps, bad_jobs)
     scored = np.flatnonzero(buildable & ~in_progress)
 
     p, intercept = hire_probabilities(jobs, drafts, readable_cv, links, scored, signal)
@@ -398,69 +542,32 @@ def build_dataset(
     prospects = build_prospects(
         rs.prospects, job_codes, jobs, app_codes, drafts, links, statuses, outcomes, bad_pros, staff
     )
-    oracle = sorted(
-        (
-            (
-                job_codes[int(links.job_of[k])],
-                app_codes[int(links.applicant_of[k])],
-                float(p[k]),
-                int(hired[k]),
-            )
-            for k in scored
+    return assemble(
+        Assembly(
+            seed=seed,
+            scale=scale,
+            signal=signal,
+            cv_file_share=cv_file_share,
+            profile="rich",
+            job_codes=job_codes,
+            jobs=jobs,
+            bad_jobs=bad_jobs,
+            app_codes=app_codes,
+            drafts=drafts,
+            bad_apps=bad_apps,
+            links=links,
+            in_progress=in_progress,
+            buildable=buildable,
+            bad_pros=bad_pros,
+            scored=scored,
+            p=p,
+            hired=hired,
+            intercept=intercept,
+            prospects=prospects,
+            cv_files=cv_files,
         ),
-        key=lambda row: (int(row[0]), int(row[1])),
+        phase,
     )
-
-    # Malformations last, so that the truth above was computed on the intact records.
-    job_out: dict[str, object] = {
-        c: records.malform_job(jobs[j]) if j in bad_jobs else jobs[j]
-        for j, c in enumerate(job_codes)
-    }
-    app_out: dict[str, object] = {
-        c: records.malform_applicant(drafts[i].record, bad_apps[i])
-        if i in bad_apps
-        else drafts[i].record
-        for i, c in enumerate(app_codes)
-    }
-
-    labels = np.asarray([row[3] for row in oracle], dtype=int)
-    report = {
-        "seed": seed,
-        "scale": scale,
-        "signal": signal,
-        "cv_file_share": cv_file_share,
-        "counts": {
-            "jobs": len(jobs),
-            "jobs_without_applications": sum(1 for e in prospects.values() if not e["prospects"]),
-            "applicants": len(drafts),
-            "applications": n,
-            "applications_in_progress": int(in_progress.sum()),
-            "applications_missing_applicant": int((~exists).sum()),
-            "applications_unbuildable": int((~buildable).sum()),
-            "labelled": len(oracle),
-            "hires": int(labels.sum()),
-            "cv_files": {
-                **{k: sum(1 for f in cv_files if f.kind == k) for k in documents.KINDS},
-                "total": len(cv_files),
-                "by_extension": {
-                    e: sum(1 for f in cv_files if f.extension == e) for e in (".pdf", ".docx")
-                },
-            },
-            "malformed": {
-                "jobs": len(bad_jobs),
-                "applicants": len(bad_apps),
-                "applications": len(bad_pros),
-            },
-        },
-        "hire_rate": round(float(labels.mean()), 6) if len(labels) else None,
-        "intercept": round(float(intercept), 6),
-        "best_auc": _auc(labels, np.asarray([row[2] for row in oracle], dtype=float)),
-    }
-    phase(
-        f"outcomes: {len(oracle)} labelled, {report['counts']['hires']} hires, "
-        f"best_auc={report['best_auc']}"
-    )
-    return Dataset(job_out, app_out, prospects, cv_files, oracle, report)
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float | None:

@@ -42,6 +42,29 @@ def _cv_chars(value: float) -> str:
     return "sem texto de currículo" if value <= 0 else f"currículo com {_count(value)} caracteres"
 
 
+_SENIORITY = ("júnior", "pleno", "sênior", "especialista", "coordenação ou gerência", "diretoria")
+
+
+def _seniority(subject: str) -> Callable[[float], str]:
+    def describe(value: float) -> str:
+        rank = min(max(round(value), 0), len(_SENIORITY) - 1)
+        return f"{subject}: {_SENIORITY[rank]}"
+
+    return describe
+
+
+def _seniority_gap(value: float) -> str:
+    if value == 0:
+        return "senioridade do currículo igual à pedida pela vaga"
+    steps = round(value)
+    return f"senioridade do currículo a {steps} {'nível' if steps == 1 else 'níveis'} da pedida"
+
+
+def _years(value: float) -> str:
+    years = round(value)
+    return f"{years} {'ano' if years == 1 else 'anos'} de experiência datada no currículo"
+
+
 @dataclass(frozen=True)
 class Term:
     label: str  # short name, as the prompt shows it
@@ -126,6 +149,47 @@ TERMS: dict[str, Term] = {
         "currículo legível",
         _yes_no("currículo com texto legível", "currículo sem texto legível"),
         ("currículo", "curriculo", "cv"),
+    ),
+    "text_similarity": Term(
+        "semelhança entre currículo e vaga",
+        lambda v: f"o currículo usa {_percent(v)} do vocabulário técnico da vaga, ponderado",
+        ("semelhança", "semelhanca", "vocabulário", "vocabulario", "descrição da vaga"),
+    ),
+    "domain_match": Term(
+        "domínio de atuação",
+        lambda v: f"a experiência do currículo está {_percent(v)} no domínio da vaga",
+        ("domínio", "dominio", "segmento", "especialidade"),
+    ),
+    "cv_seniority": Term(
+        "senioridade do currículo",
+        _seniority("senioridade indicada no currículo"),
+        ("senioridade", "sênior", "senior", "júnior", "junior", "pleno"),
+    ),
+    "job_seniority": Term(
+        "senioridade da vaga",
+        _seniority("senioridade pedida pela vaga"),
+        ("senioridade", "nível da vaga", "nivel da vaga"),
+    ),
+    "seniority_gap": Term(
+        "distância de senioridade", _seniority_gap, ("senioridade", "nível", "nivel")
+    ),
+    "experience_years": Term(
+        "anos de experiência", _years, ("experiência", "experiencia", "anos de")
+    ),
+    "job_clt": Term(
+        "vaga CLT",
+        _yes_no("a vaga aceita contratação CLT", "a vaga não é CLT"),
+        ("clt", "contratação", "contratacao"),
+    ),
+    "job_pj": Term(
+        "vaga PJ",
+        _yes_no("a vaga aceita contratação PJ", "a vaga não é PJ"),
+        ("pj", "contratação", "contratacao"),
+    ),
+    "job_hunting": Term(
+        "vaga de hunting",
+        _yes_no("a vaga é de hunting", "a vaga não é de hunting"),
+        ("hunting", "contratação", "contratacao"),
     ),
 }
 

@@ -12,19 +12,25 @@ import numpy as np
 import pandas as pd
 
 from features.pairs import FEATURE_NAMES, ProfileSide, pair_values
+from features.text_similarity import TextModel
 
 
-def _sides(frame: pd.DataFrame, key: str, wanted: pd.Series) -> dict[Any, ProfileSide]:
+def _sides(
+    frame: pd.DataFrame, key: str, wanted: pd.Series, text_model: TextModel | None
+) -> dict[Any, ProfileSide]:
     if key not in frame.columns:
         raise KeyError(f"profile frame has no {key!r} column")
     needed = frame[frame[key].isin(wanted)]
     if needed[key].duplicated().any():
         raise ValueError(f"profile frame has duplicate {key} values")
-    return {row[key]: ProfileSide(row) for row in needed.to_dict("records")}
+    return {row[key]: ProfileSide(row, text_model) for row in needed.to_dict("records")}
 
 
 def pair_feature_frame(
-    jobs: pd.DataFrame, applicants: pd.DataFrame, pairs: pd.DataFrame
+    jobs: pd.DataFrame,
+    applicants: pd.DataFrame,
+    pairs: pd.DataFrame,
+    text_model: TextModel | None = None,
 ) -> pd.DataFrame:
     """Features for every row of ``pairs`` (columns ``job_code``, ``applicant_code``).
 
@@ -32,8 +38,8 @@ def pair_feature_frame(
     columns. Returns a float64 frame with ``FEATURE_NAMES`` columns and ``pairs``' index; raises
     ``KeyError`` naming the first code of a pair that has no profile.
     """
-    job_sides = _sides(jobs, "job_code", pairs["job_code"])
-    applicant_sides = _sides(applicants, "applicant_code", pairs["applicant_code"])
+    job_sides = _sides(jobs, "job_code", pairs["job_code"], text_model)
+    applicant_sides = _sides(applicants, "applicant_code", pairs["applicant_code"], text_model)
     rows: list[tuple[float, ...]] = []
     append = rows.append
     for job_code, applicant_code in zip(

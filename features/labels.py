@@ -44,6 +44,8 @@ STATUS_LABELS: MappingProxyType[str, int | None] = MappingProxyType(
         "Entrevista Técnica": None,
         "Entrevista com Cliente": None,
         "Em avaliação pelo RH": None,
+        # a proposal is about to be sent: a negotiation stage, the outcome still open
+        "Encaminhar Proposta": None,
     }
 )
 

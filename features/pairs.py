@@ -25,6 +25,16 @@ The features (docs/data-contracts.md has the generator's signal these mirror):
 - ``knowledge_overlap``: share of the applicant's title and technical-knowledge tokens that the
   job's text (title, activities, competences) mentions
 - ``cv_chars``, ``cv_readable``: how much CV text the applicant has
+- ``text_similarity``: TF-IDF cosine of the job's text and the applicant's (title, knowledge,
+  CV) over the matching lexicon, with the training period's weights (``features.
+  text_similarity``; NaN without a text model or when either side has no lexicon term)
+- ``domain_match``: cosine of the two texts' domain vectors (``features.domains``)
+- ``cv_seniority``: the CV's highest seniority word, else the applicant's stated level
+  (``features.seniority``); ``job_seniority``: the job level's rank on the same scale;
+  ``seniority_gap``: |cv_seniority - job_seniority|
+- ``experience_years``: years the CV's dated periods cover
+- ``job_clt``, ``job_pj``, ``job_hunting``: the job's contract type includes CLT, PJ, Hunting
+  (NaN when it is empty)
 """
 
 from __future__ import annotations
@@ -33,7 +43,10 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from features.domains import domain_match, domain_weights
+from features.lexicon import decode_counts
 from features.text import content_tokens, split_values
+from features.text_similarity import TextModel, cosine, weighted_vector
 
 FEATURE_NAMES: tuple[str, ...] = (
     "skill_coverage",
@@ -53,6 +66,15 @@ FEATURE_NAMES: tuple[str, ...] = (
     "knowledge_overlap",
     "cv_chars",
     "cv_readable",
+    "text_similarity",
+    "domain_match",
+    "cv_seniority",
+    "job_seniority",
+    "seniority_gap",
+    "experience_years",
+    "job_clt",
+    "job_pj",
+    "job_hunting",
 )
 
 _NAN = math.nan
@@ -91,9 +113,14 @@ class ProfileSide:
         "knowledge_tokens",
         "cv_chars",
         "cv_readable",
+        "vector",
+        "domains",
+        "seniority",
+        "experience_months",
+        "contract",
     )
 
-    def __init__(self, profile: Mapping[str, Any]) -> None:
+    def __init__(self, profile: Mapping[str, Any], text_model: TextModel | None = None) -> None:
         get = profile.get
         self.skills = split_values(_string(get("skills")))
         self.level = _number(get("level_rank"))
@@ -108,6 +135,25 @@ class ProfileSide:
         self.knowledge_tokens = split_values(_string(get("knowledge_tokens")))
         self.cv_chars = _number(get("cv_chars"))
         self.cv_readable = _number(get("cv_readable"))
+        terms = decode_counts(_string(get("terms")))
+        self.vector = weighted_vector(terms, text_model) if text_model else {}
+        self.domains = domain_weights(terms)
+        seniority = _number(get("cv_seniority"))
+        self.seniority = self.level if math.isnan(seniority) else seniority
+        self.experience_months = _number(get("experience_months"))
+        self.contract = frozenset(content_tokens(_string(get("contract"))) | _contract_words(get))
+
+
+def _contract_words(get: Any) -> frozenset[str]:
+    """Short contract words content tokens drop ("pj")."""
+    text = _string(get("contract"))
+    return frozenset(w for w in ("pj", "clt") if w in text.replace("/", " ").split())
+
+
+def _flag(words: frozenset[str], word: str) -> float:
+    if not words:
+        return _NAN
+    return 1.0 if word in words else 0.0
 
 
 def _share(part: frozenset[str], of: frozenset[str]) -> float:
@@ -162,20 +208,35 @@ def pair_values(job: ProfileSide, applicant: ProfileSide) -> tuple[float, ...]:
         _share(job.text_tokens, applicant.knowledge_tokens),
         applicant.cv_chars,
         applicant.cv_readable,
+        cosine(job.vector, applicant.vector),
+        domain_match(job.domains, applicant.domains),
+        applicant.seniority,
+        job.level,
+        abs(applicant.seniority - job.level),
+        applicant.experience_months / 12.0,
+        _flag(job.contract, "clt"),
+        _flag(job.contract, "pj"),
+        _flag(job.contract, "hunting"),
     )
 
 
 def pair_features(
-    job_profile: Mapping[str, Any], applicant_profile: Mapping[str, Any]
+    job_profile: Mapping[str, Any],
+    applicant_profile: Mapping[str, Any],
+    text_model: TextModel | None = None,
 ) -> dict[str, float]:
     """``{feature name: value}`` for one (job, applicant) pair; NaN where unknown."""
-    values = pair_values(ProfileSide(job_profile), ProfileSide(applicant_profile))
+    values = pair_values(
+        ProfileSide(job_profile, text_model), ProfileSide(applicant_profile, text_model)
+    )
     return dict(zip(FEATURE_NAMES, values, strict=True))
 
 
 def pair_feature_rows(
-    job_profile: Mapping[str, Any], applicant_profiles: Iterable[Mapping[str, Any]]
+    job_profile: Mapping[str, Any],
+    applicant_profiles: Iterable[Mapping[str, Any]],
+    text_model: TextModel | None = None,
 ) -> list[tuple[float, ...]]:
     """Feature values (``FEATURE_NAMES`` order) of one job against each applicant, in order."""
-    job = ProfileSide(job_profile)
-    return [pair_values(job, ProfileSide(profile)) for profile in applicant_profiles]
+    job = ProfileSide(job_profile, text_model)
+    return [pair_values(job, ProfileSide(profile, text_model)) for profile in applicant_profiles]

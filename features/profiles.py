@@ -16,8 +16,10 @@ from the feature store. The builders are total: a missing section or field reads
 Never read here: personal data (names, e-mails, phones, CPF, birth date, sex, marital status,
 address, social links, salary) and the fields that leak the outcome (``comentario``,
 ``ultima_atualizacao``, the status). ``local`` is read only for its city and state. The CV text
-(which holds the applicant's name and contacts) yields only canonical skills and its length: no
-CV words are stored, so a profile never carries personal data.
+(which holds the applicant's name and contacts) yields only canonical skills, counts of the words
+of a fixed lexicon (``features.lexicon``: the trade's vocabulary, no names or places), its
+seniority words and dated periods, and its length: no other CV word is stored, so a profile
+never carries personal data.
 """
 
 from __future__ import annotations
@@ -27,18 +29,20 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from features.lexicon import encode_counts, term_counts
 from features.schema import parse_datetime
-from features.skills import extract_skills_normalized
+from features.seniority import cv_seniority, experience_months, seniority_rank
+from features.skills import SKILLS, extract_skills_normalized
 from features.text import content_tokens, join_values, normalize
 
 #: profile field -> feature-store type ("string" | "integral" | "fractional")
 JOB_PROFILE_FIELDS: MappingProxyType[str, str] = MappingProxyType(
     {
         "title": "string",  # normalised titulo_vaga
-        "skills": "string",  # canonical skills in competencia_tecnicas_e_comportamentais
+        "skills": "string",  # canonical skills in the title, activities and competences
         "skill_count": "integral",
         "level": "string",  # normalised "nivel profissional"
-        "level_rank": "integral",  # LEVEL_RANKS, None for other or empty levels
+        "level_rank": "integral",  # features.seniority.seniority_rank, None when not a level
         "english_rank": "integral",  # LANGUAGE_RANKS, None when not stated
         "spanish_rank": "integral",
         "academic_rank": "integral",  # academic_rank(), None when not stated
@@ -46,6 +50,8 @@ JOB_PROFILE_FIELDS: MappingProxyType[str, str] = MappingProxyType(
         "state": "string",  # canonical state name (UF codes expanded)
         "city": "string",
         "text_tokens": "string",  # content tokens of title, activities and competences
+        "terms": "string",  # lexicon term counts of the same text (features.lexicon)
+        "contract": "string",  # normalised tipo_contratacao
     }
 )
 APPLICANT_PROFILE_FIELDS: MappingProxyType[str, str] = MappingProxyType(
@@ -64,16 +70,15 @@ APPLICANT_PROFILE_FIELDS: MappingProxyType[str, str] = MappingProxyType(
         "cv_chars": "integral",  # length of the normalised CV text, 0 without a readable CV
         "cv_readable": "integral",  # 1 when a CV text was available (cv_pt or a readable file)
         "knowledge_tokens": "string",  # content tokens of title and conhecimentos_tecnicos
+        "terms": "string",  # lexicon term counts of title, knowledge and CV (features.lexicon)
+        "cv_seniority": "integral",  # highest seniority word of the CV (features.seniority)
+        "experience_months": "integral",  # months the CV's dated periods cover
     }
 )
 
-#: Professional level ranks of the data contract (gap = |applicant - job|).
-LEVEL_RANKS: MappingProxyType[str, int] = MappingProxyType(
-    {"junior": 0, "pleno": 1, "senior": 2, "especialista": 3}
-)
-#: Language level ranks of the data contract.
+#: Language level ranks. "Técnico" (reads technical texts) ranks with "Básico".
 LANGUAGE_RANKS: MappingProxyType[str, int] = MappingProxyType(
-    {"nenhum": 0, "basico": 1, "intermediario": 2, "avancado": 3, "fluente": 4}
+    {"nenhum": 0, "basico": 1, "tecnico": 1, "intermediario": 2, "avancado": 3, "fluente": 4}
 )
 # Academic levels, most specific first ("pos graduacao" before "graduacao").
 _ACADEMIC_LEVELS: tuple[tuple[str, int], ...] = (
@@ -136,8 +141,8 @@ def _text(section: Mapping[str, Any], key: str) -> str:
 
 
 def level_rank(level: str | None) -> int | None:
-    """Rank of a professional level (Júnior=0 … Especialista=3); None for other or empty."""
-    return LEVEL_RANKS.get(normalize(level))
+    """Rank of a professional level (``features.seniority.seniority_rank``); None if unknown."""
+    return seniority_rank(level)
 
 
 def language_rank(level: str | None) -> int | None:
@@ -199,20 +204,23 @@ def job_profile(record: Mapping[str, Any]) -> dict[str, str | int | None]:
     competences = normalize(_text(perfil, "competencia_tecnicas_e_comportamentais"))
     activities = normalize(_text(perfil, "principais_atividades"))
     level = normalize(_text(perfil, "nivel profissional") or _text(perfil, "nivel_profissional"))
-    skills = extract_skills_normalized(competences)
+    text = f"{title} {activities} {competences}"
+    skills = extract_skills_normalized(text)
     return {
         "title": title,
         "skills": join_values(skills),
         "skill_count": len(skills),
         "level": level,
-        "level_rank": LEVEL_RANKS.get(level),
+        "level_rank": seniority_rank(level),
         "english_rank": language_rank(_text(perfil, "nivel_ingles")),
         "spanish_rank": language_rank(_text(perfil, "nivel_espanhol")),
         "academic_rank": academic_rank(_text(perfil, "nivel_academico")),
         "areas": join_values(parse_areas(_text(perfil, "areas_atuacao"))),
         "state": canonical_state(_text(perfil, "estado")),
         "city": normalize(_text(perfil, "cidade")),
-        "text_tokens": join_values(content_tokens(f"{title} {activities} {competences}")),
+        "text_tokens": join_values(content_tokens(text)),
+        "terms": encode_counts(term_counts(text)),
+        "contract": normalize(_text(basic, "tipo_contratacao")),
     }
 
 
@@ -240,14 +248,16 @@ def applicant_profile(
     knowledge = normalize(_text(professional, "conhecimentos_tecnicos"))
     cv = normalize(applicant_cv_text(record, cv_text))
     level = normalize(_text(professional, "nivel_profissional"))
-    skills = extract_skills_normalized(knowledge) | extract_skills_normalized(cv)
+    cv_terms = term_counts(cv)
+    skills = extract_skills_normalized(knowledge) | SKILLS.intersection(cv_terms)
     city, state = parse_local(_text(basic, "local"))
+    cv_date = applicant_event_time(record)
     return {
         "title": title,
         "skills": join_values(skills),
         "skill_count": len(skills),
         "level": level,
-        "level_rank": LEVEL_RANKS.get(level),
+        "level_rank": seniority_rank(level),
         "english_rank": language_rank(_text(education, "nivel_ingles")),
         "spanish_rank": language_rank(_text(education, "nivel_espanhol")),
         "academic_rank": academic_rank(_text(education, "nivel_academico")),
@@ -257,6 +267,9 @@ def applicant_profile(
         "cv_chars": len(cv),
         "cv_readable": int(bool(cv)),
         "knowledge_tokens": join_values(content_tokens(f"{title} {knowledge}")),
+        "terms": encode_counts(cv_terms + term_counts(f"{title} {knowledge}")),
+        "cv_seniority": cv_seniority(cv),
+        "experience_months": experience_months(cv, cv_date.date() if cv_date else None),
     }
 
 

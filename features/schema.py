@@ -38,7 +38,7 @@ from datetime import datetime
 
 # Sections, and the text fields in them, that the profiles read.
 JOB_SECTIONS: dict[str, tuple[str, ...]] = {
-    "informacoes_basicas": ("titulo_vaga",),
+    "informacoes_basicas": ("titulo_vaga", "tipo_contratacao"),
     "perfil_vaga": (
         "estado",
         "cidade",

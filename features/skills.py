@@ -15,6 +15,7 @@ record the cost is one ``normalize`` plus one scan, about 15 ns per character of
 from __future__ import annotations
 
 import re
+from collections import Counter
 from types import MappingProxyType
 
 from features.text import normalize
@@ -132,6 +133,15 @@ def extract_skills_normalized(normalized: str) -> frozenset[str]:
     return frozenset(
         canonical_by_key[_SEPARATORS_RE.sub("", form)] for form in set(_PATTERN.findall(normalized))
     )
+
+
+def count_skills_normalized(normalized: str) -> Counter[str]:
+    """How often each skill (canonical name) is written in already-normalised text."""
+    if not normalized:
+        return Counter()
+    canonical_by_key = _CANONICAL_BY_KEY
+    forms = _PATTERN.findall(normalized)
+    return Counter(canonical_by_key[_SEPARATORS_RE.sub("", form)] for form in forms)
 
 
 def extract_skills(text: str | None) -> frozenset[str]:

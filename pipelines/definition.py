@@ -100,6 +100,7 @@ class PipelineParameters:
     training_instance_type: ParameterString
     training_device: ParameterString
     num_boost_round: ParameterInteger
+    stale_after_days: ParameterInteger
     min_auc: ParameterFloat
     max_auc_regression: ParameterFloat
     model_approval_status: ParameterString
@@ -146,6 +147,9 @@ def declare_parameters(settings: Settings, target: Target) -> PipelineParameters
             "TrainingDevice", default_value="cpu" if target == "local" else settings.training_device
         ),
         num_boost_round=ParameterInteger("NumBoostRound", default_value=1000),
+        # In-progress applications older than this many days (before the newest) count as not
+        # hired; 0: applications in progress are never labels (the report counts both).
+        stale_after_days=ParameterInteger("StaleAfterDays", default_value=0),
         min_auc=ParameterFloat("MinAuc", default_value=0.70),
         max_auc_regression=ParameterFloat("MaxAucRegression", default_value=0.01),
         model_approval_status=ParameterString(
@@ -208,9 +212,8 @@ def preprocess_step(ctx: PipelineContext, params: PipelineParameters) -> Process
         inputs=[_input("raw", params.input_data_url, "raw")],
         outputs=[_output(name, ctx.s3(curated, "preprocess", name)) for name in outputs],
         arguments=["--raw-dir", f"{PROCESSING_ROOT}/input/raw"]
-        + [
-            arg for name in outputs for arg in (f"--{name}-dir", f"{PROCESSING_ROOT}/output/{name}")
-        ],
+        + [arg for name in outputs for arg in (f"--{name}-dir", f"{PROCESSING_ROOT}/output/{name}")]
+        + ["--stale-after-days", params.stale_after_days.to_string()],
     )
     return ProcessingStep(
         name="Preprocess", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES

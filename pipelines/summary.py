@@ -61,18 +61,49 @@ def _read_json(files: ResultFiles, uri: str | None, name: str) -> dict | None:
     return files.read_json(uri, name) if uri else None
 
 
+def _auc_line(metrics: dict, best: dict | None) -> str:
+    line = f"  AUC {metrics['auc']:.4f}"
+    ratio = metrics.get("normalized_auc")
+    if ratio is None and best and best["auc"] > 0.5:  # an evaluation written before the field
+        ratio = (metrics["auc"] - 0.5) / (best["auc"] - 0.5)
+    if best and ratio is not None:
+        line += (
+            f"  (best achievable {best['auc']:.4f}; (AUC - 0.5) / (best - 0.5) = {ratio:.3f}: "
+            f"the share of the achievable lift over chance)"
+        )
+    return line
+
+
+def ranking_lines(metrics: dict, context: dict | None) -> list[str]:
+    """Per-job ranking metrics, beside the candidates per job and a random ranking's."""
+    lines = [
+        "  per job: NDCG@10 {ndcg_at_10:.4f}  precision@5 {precision_at_5:.4f}  "
+        "recall@10 {recall_at_10:.4f}".format(**metrics)
+    ]
+    random = (context or {}).get("random_ranking")
+    if random and random.get("ndcg_at_10") is not None:
+        lines.append(
+            "  random order of the same jobs: NDCG@10 {ndcg_at_10:.4f}  precision@5 "
+            "{precision_at_5:.4f}  recall@10 {recall_at_10:.4f}".format(**random)
+        )
+    per_job = (context or {}).get("candidates_per_job")
+    if per_job and per_job.get("jobs"):
+        lines.append(
+            f"  ({_count(per_job['jobs'], 'job')} in the test period, median "
+            f"{per_job['median']:g} candidates each, at most {per_job['max']}: with fewer than "
+            "10, recall@10 is 1 whatever the order)"
+        )
+    return lines
+
+
 def quality_lines(evaluation: dict) -> list[str]:
     metrics = evaluation["metrics"]
-    best = evaluation.get("best_achievable")
-    line = f"  AUC {metrics['auc']:.4f}"
-    if best:
-        line += f"  (best achievable {best['auc']:.4f}: {metrics['auc'] / best['auc']:.1%} of it)"
-    lines = [line, "  PR-AUC {pr_auc:.4f}  log loss {log_loss:.4f}".format(**metrics)]
+    lines = [
+        _auc_line(metrics, evaluation.get("best_achievable")),
+        "  PR-AUC {pr_auc:.4f}  log loss {log_loss:.4f}".format(**metrics),
+    ]
     if metrics.get("ndcg_at_10") is not None:
-        lines.append(
-            "  per job: NDCG@10 {ndcg_at_10:.4f}  precision@5 {precision_at_5:.4f}  "
-            "recall@10 {recall_at_10:.4f}".format(**metrics)
-        )
+        lines += ranking_lines(metrics, evaluation.get("ranking_context"))
     champion = evaluation.get("champion")
     if champion:
         lines.append(

@@ -1,9 +1,10 @@
 """The approved model, loaded once per container and checked against the features code.
 
 A model is the folder the training step writes (``model.txt``, ``feature_names.json``,
-``metadata.json``), optionally with the ``model_card.json`` the exporter adds (registry name,
-version, test metrics). It may come as that folder, as SageMaker's ``model.tar.gz``, or from
-S3 (an archive key or a folder prefix). Loading fails with ``ModelLoadError`` when a file is
+``metadata.json``, ``text_model.json``: the text weights of the training period), optionally
+with the ``model_card.json`` the exporter adds (registry name, version, test metrics). It may
+come as that folder, as SageMaker's ``model.tar.gz``, or from S3 (an archive key or a folder
+prefix). Loading fails with ``ModelLoadError`` when a file is
 missing or the model's feature list is not the one ``features`` computes: a model trained on
 other features must never score silently.
 """
@@ -22,8 +23,9 @@ import lightgbm as lgb
 import numpy as np
 
 from features import FEATURE_NAMES
+from features.text_similarity import TEXT_MODEL_FILE, TextModel, TextModelError
 
-MODEL_FILES = ("model.txt", "feature_names.json", "metadata.json")
+MODEL_FILES = ("model.txt", "feature_names.json", "metadata.json", TEXT_MODEL_FILE)
 CARD_FILE = "model_card.json"
 ARCHIVE = "model.tar.gz"
 
@@ -38,6 +40,7 @@ class LoadedModel:
     name: str
     version: str
     feature_names: tuple[str, ...]
+    text_model: TextModel | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     card: dict[str, Any] = field(default_factory=dict)
     predict_threads: int = 1
@@ -110,7 +113,8 @@ def load_model_dir(
         return load_model_archive(
             folder / ARCHIVE, name=name, version=version, predict_threads=predict_threads
         )
-    missing = [f for f in MODEL_FILES if not (folder / f).is_file()]
+    # The text weights are checked after the feature list: a model of other features is told so.
+    missing = [f for f in MODEL_FILES if f != TEXT_MODEL_FILE and not (folder / f).is_file()]
     if missing:
         raise ModelLoadError(f"the model folder lacks {', '.join(missing)}")
     try:
@@ -120,12 +124,21 @@ def load_model_dir(
     names = _check_features(booster, _read_json(folder / "feature_names.json"))
     _check_objective(booster)
     metadata = _read_json(folder / "metadata.json")
+    if not (folder / TEXT_MODEL_FILE).is_file():
+        raise ModelLoadError(
+            f"the model folder lacks {TEXT_MODEL_FILE} (the text weights training writes): retrain"
+        )
+    try:
+        text_model = TextModel.from_json((folder / TEXT_MODEL_FILE).read_text(encoding="utf-8"))
+    except TextModelError as error:
+        raise ModelLoadError(f"{TEXT_MODEL_FILE}: {error}") from error
     card = _read_json(folder / CARD_FILE) if (folder / CARD_FILE).is_file() else {}
     return LoadedModel(
         booster=booster,
         name=name or str(card.get("name") or "match-scorer"),
         version=version or str(card.get("version") or metadata.get("mlflow_run_id") or "unknown"),
         feature_names=names,
+        text_model=text_model,
         metadata=metadata,
         card=card,
         predict_threads=predict_threads,

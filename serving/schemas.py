@@ -4,8 +4,10 @@ Records follow the Decision JSON format (``vagas.json`` / ``applicants.json`` en
 may be partial: every section and field is optional, unknown values read as unknown. Only the
 fields the features read are typed and kept, and they come from the one table that also
 validates raw records in the Preprocess step (``features.schema``): a value the step accepts
-the API accepts, and the other way round. Any other field (personal data, dates that only date
-a record) is accepted and dropped at validation, never stored or logged.
+the API accepts, and the other way round. The applicant's dates (``APPLICANT_DATE_FIELDS``) are
+kept too: the CV's date closes its open periods ("2019 - atual"), so experience is counted to
+it; a date that is not text reads as unknown, as in the step. Any other field (personal data)
+is accepted and dropped at validation, never stored or logged.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
 
-from features.schema import APPLICANT_SECTIONS, APPLICANT_TOP_LEVEL_TEXT, JOB_SECTIONS
+from features.schema import (
+    APPLICANT_DATE_FIELDS,
+    APPLICANT_SECTIONS,
+    APPLICANT_TOP_LEVEL_TEXT,
+    JOB_SECTIONS,
+)
 from serving.config import DEFAULT_MAX_RANK_APPLICANTS
 
 #: Longest accepted free text (a CV); the body size limit bounds the total.
@@ -23,6 +30,22 @@ MAX_TEXT_CHARS = 200_000
 MAX_CODE_CHARS = 64
 
 Text = Annotated[str | None, Field(default=None, max_length=MAX_TEXT_CHARS)]
+MAX_DATE_CHARS = 64
+
+
+def _date_or_unknown(value: object) -> str | None:
+    # What the step reads as unknown (not text, or too long to be a date) is unknown here too.
+    return value if isinstance(value, str) and len(value) <= MAX_DATE_CHARS else None
+
+
+#: A date read as the step reads it: anything but a date's text is unknown, never a 422. The
+#: OpenAPI document says so (any value), so that accepting ``{}`` conforms to it.
+LenientDate = Annotated[
+    Any,
+    BeforeValidator(_date_or_unknown),
+    WithJsonSchema({"description": "dd-mm-yyyy[ HH:MM[:SS]]; any other value reads as unknown"}),
+    Field(default=None),
+]
 Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE_CHARS, pattern=r"^\S(.*\S)?$")]
 
 
@@ -42,18 +65,30 @@ def _text_fields(keys: tuple[str, ...]) -> dict[str, Any]:
     return {_attribute(key): (Text, Field(default=None, alias=key)) for key in keys}
 
 
+def _date_fields(keys: list[str]) -> dict[str, Any]:
+    return {_attribute(key): (LenientDate, Field(default=None, alias=key)) for key in keys}
+
+
 def _record_model(
     name: str,
     doc: str,
     sections: Mapping[str, tuple[str, ...]],
     section_names: Mapping[str, str],
     top_level_text: tuple[str, ...] = (),
+    dates: Mapping[str, str] | None = None,
 ) -> type[_Section]:
-    """A record model: one optional section model per section, then top-level text fields."""
+    """A record model: one optional section model per section, then top-level text fields.
+
+    ``dates`` maps a date field to its section: kept, and read leniently (``LenientDate``).
+    """
     fields: dict[str, Any] = {}
     for section, keys in sections.items():
+        section_dates = [key for key, where in (dates or {}).items() if where == section]
         model = create_model(
-            section_names.get(section, section), __base__=_Section, **_text_fields(keys)
+            section_names.get(section, section),
+            __base__=_Section,
+            **_text_fields(keys),
+            **_date_fields(section_dates),
         )
         fields[section] = (model | None, None)
     fields.update(_text_fields(top_level_text))
@@ -76,6 +111,7 @@ ApplicantRecord = _record_model(
         "formacao_e_idiomas": "ApplicantEducation",
     },
     APPLICANT_TOP_LEVEL_TEXT,
+    APPLICANT_DATE_FIELDS,
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from features import FEATURE_NAMES, applicant_profile, job_profile, pair_feature_rows
+from features.text_similarity import TextModel
 from serving.model import LoadedModel
 
 Profile = Mapping[str, Any]
@@ -39,9 +40,11 @@ def applicant_profile_of(record: Mapping[str, Any]) -> dict[str, Any]:
     return applicant_profile(record)
 
 
-def feature_matrix(job: Profile, applicants: Sequence[Profile]) -> np.ndarray:
+def feature_matrix(
+    job: Profile, applicants: Sequence[Profile], text_model: TextModel | None
+) -> np.ndarray:
     """(n, features) float64 matrix in ``FEATURE_NAMES`` order, NaN where unknown."""
-    rows = pair_feature_rows(job, applicants)
+    rows = pair_feature_rows(job, applicants, text_model)
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES))
 
 
@@ -66,7 +69,7 @@ def top_contributions(
 
 def score_pair(model: LoadedModel, job: Profile, applicant: Profile, top: int) -> dict[str, Any]:
     """Probability, base value, top contributions and all feature values of one pair."""
-    rows = feature_matrix(job, [applicant])
+    rows = feature_matrix(job, [applicant], model.text_model)
     probability = float(model.probabilities(rows)[0])
     contributions = model.contributions(rows)[0]
     return {
@@ -85,7 +88,8 @@ def rank_candidates(
     """Candidates by probability, best first; equal scores keep the request's order."""
     if not candidates:
         return []
-    probabilities = model.probabilities(feature_matrix(job, [c.profile for c in candidates]))
+    rows = feature_matrix(job, [c.profile for c in candidates], model.text_model)
+    probabilities = model.probabilities(rows)
     order = sorted(range(len(candidates)), key=lambda i: -probabilities[i])
     if limit is not None:
         order = order[:limit]

@@ -19,7 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from steps import plots
-from steps.metrics import all_metrics, champion_floor
+from steps.metrics import (
+    all_metrics,
+    candidates_per_job,
+    champion_floor,
+    normalized_auc,
+    random_ranking_metrics,
+)
 from steps.model_files import ModelFilesError, TrainedModel, load_model_dir, unpack_model_archive
 
 EXIT_BAD_INPUT = 2
@@ -79,7 +85,8 @@ def write_plots(model: TrainedModel, scored: pd.DataFrame, out: Path) -> list[Pa
     folder = out / "plots"
     folder.mkdir(parents=True, exist_ok=True)
     curves = {"model": scored["score"].to_numpy()}
-    if "oracle_p" in scored:
+    # Only a truth for every row is a curve: rows labelled by StaleAfterDays have none.
+    if "oracle_p" in scored and scored["oracle_p"].notna().all():
         curves["best achievable"] = scored["oracle_p"].to_numpy()
     labels = scored["label"].to_numpy()
     gains = model.booster.feature_importance(importance_type="gain")
@@ -125,13 +132,33 @@ def without_nan(value):
     return value
 
 
+def ranking_context(test: pd.DataFrame) -> dict:
+    """What the ranking metrics read against: candidates per job and a random ranking."""
+    return {
+        "candidates_per_job": candidates_per_job(test),
+        "random_ranking": random_ranking_metrics(test),
+    }
+
+
+def with_normalized_auc(metrics: dict, best: dict | None) -> dict:
+    """``metrics`` plus ``normalized_auc`` = (AUC - 0.5) / (best - 0.5) when a best exists."""
+    ratio = normalized_auc(metrics["auc"], best and best["auc"])
+    return metrics if ratio is None else {**metrics, "normalized_auc": ratio}
+
+
 def build_report(
-    metrics: dict, best: dict | None, champion: dict | None, max_regression: float, rows: int
+    metrics: dict,
+    best: dict | None,
+    champion: dict | None,
+    max_regression: float,
+    rows: int,
+    context: dict | None = None,
 ) -> dict:
     return without_nan(
         {
-            "metrics": metrics,
+            "metrics": with_normalized_auc(metrics, best),
             "best_achievable": best,
+            "ranking_context": context,
             "champion": champion,
             "gate": {
                 "champion_floor": champion_floor(champion and champion["auc"], max_regression),
@@ -167,7 +194,12 @@ def main(argv: list[str] | None = None) -> int:
         metrics = all_metrics(scored, "score")
         champion = champion_metrics(args.model_name, test, work)
         report = build_report(
-            metrics, best_achievable(test, oracle), champion, args.max_auc_regression, len(test)
+            metrics,
+            best_achievable(test, oracle),
+            champion,
+            args.max_auc_regression,
+            len(test),
+            ranking_context(test),
         )
         (out / "evaluation.json").write_text(
             json.dumps(report, indent=2, sort_keys=True, allow_nan=False)
@@ -177,7 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     best = report["best_achievable"]
     print(
         f"test AUC {metrics['auc']:.4f}"
-        + (f" (best achievable {best['auc']:.4f})" if best else "")
+        + (
+            f" (best achievable {best['auc']:.4f}; (AUC-0.5)/(best-0.5) "
+            f"{report['metrics']['normalized_auc']:.3f})"
+            if best and report["metrics"].get("normalized_auc") is not None
+            else ""
+        )
         + (f", champion v{champion['version']} AUC {champion['auc']:.4f}" if champion else "")
         + f", NDCG@10 {metrics['ndcg_at_10']:.4f}"
     )

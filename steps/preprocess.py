@@ -46,6 +46,8 @@ import pandas as pd
 
 from features import FEATURE_NAMES, UnknownStatusError, label_for_status
 from features.frames import pair_feature_frame
+from features.labels import NOT_HIRED
+from features.lexicon import decode_counts
 from features.profiles import (
     APPLICANT_PROFILE_FIELDS,
     JOB_PROFILE_FIELDS,
@@ -64,6 +66,7 @@ from features.schema import (
     validate_job,
     validate_prospects_entry,
 )
+from features.text_similarity import TEXT_MODEL_FILE, TextModel, fit_text_model
 from steps.documents import DocumentOutcome, DocumentResult, extract_cv_text
 
 JOBS_FILE = "vagas.json"
@@ -105,6 +108,7 @@ class Config:
     test_fraction: float
     min_labelled_rows: int
     workers: int
+    stale_after_days: int = 0
 
     @property
     def split_dirs(self) -> dict[str, Path]:
@@ -132,6 +136,13 @@ def parse_args(argv: list[str] | None = None) -> Config:
     parser.add_argument("--test-fraction", type=_fraction, default=0.15)
     parser.add_argument("--min-labelled-rows", type=int, default=200)
     parser.add_argument(
+        "--stale-after-days",
+        type=int,
+        default=0,
+        help="label an application still in progress this many days before the newest one as "
+        "not hired (0: applications in progress are never labels)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -140,6 +151,8 @@ def parse_args(argv: list[str] | None = None) -> Config:
     args = parser.parse_args(argv)
     if args.validation_fraction + args.test_fraction >= 1.0:
         parser.error("--validation-fraction + --test-fraction must be below 1")
+    if args.stale_after_days < 0:
+        parser.error("--stale-after-days must be 0 (off) or a number of days")
     return Config(
         raw_dir=args.raw_dir,
         train_dir=args.train_dir,
@@ -151,6 +164,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         test_fraction=args.test_fraction,
         min_labelled_rows=args.min_labelled_rows,
         workers=max(1, args.workers),
+        stale_after_days=args.stale_after_days,
     )
 
 
@@ -558,13 +572,48 @@ def latest_per_pair(applications: list[Application]) -> list[Application]:
 # Dataset and split
 
 
-def labelled_dataset(
-    applications: list[Application], job_frame: pd.DataFrame, applicant_frame: pd.DataFrame
-) -> pd.DataFrame:
-    """Labelled rows with their features, oldest first (ties by job, applicant code)."""
+#: Policies the report counts labelled rows for, beside the one the run uses (days; 0: off).
+REPORTED_STALE_POLICIES = (0, 180, 365, 730)
+
+
+def label_policy_counts(applications: list[Application], newest: datetime | None) -> dict:
+    """Labelled rows under each reported stale policy (the run uses one of them, or another)."""
+    final = sum(1 for a in applications if a.label is not None)
+    counts = {}
+    for days in REPORTED_STALE_POLICIES:
+        stale = (
+            0
+            if not days or newest is None
+            else sum(1 for a in applications if a.label is None and (newest - a.date).days > days)
+        )
+        counts["in_progress_never_labelled" if not days else f"stale_after_{days}_days"] = (
+            final + stale
+        )
+    return counts
+
+
+def apply_stale_policy(applications: list[Application], days: int) -> list[Application]:
+    """In-progress applications older than ``days`` before the newest become not hired.
+
+    Many in-progress applications of the published file are years old: nobody closed them. With
+    ``days`` 0 they stay unlabelled (left out of training and evaluation).
+    """
+    if not days or not applications:
+        return applications
+    newest = max(a.date for a in applications)
+    return [
+        Application(a.job_code, a.applicant_code, a.date, a.status, NOT_HIRED)
+        if a.label is None and (newest - a.date).days > days
+        else a
+        for a in applications
+    ]
+
+
+def labelled_pairs(applications: list[Application]) -> pd.DataFrame:
+    """Labelled (job, applicant) rows, oldest first (ties by job, applicant code)."""
     labelled = [a for a in applications if a.label is not None]
     labelled.sort(key=lambda a: (a.date, a.job_code, a.applicant_code))
-    pairs = pd.DataFrame(
+    return pd.DataFrame(
         {
             "job_code": pd.Series([a.job_code for a in labelled], dtype="str"),
             "applicant_code": pd.Series([a.applicant_code for a in labelled], dtype="str"),
@@ -572,7 +621,25 @@ def labelled_dataset(
             "label": pd.Series([a.label for a in labelled], dtype="int8"),
         }
     )
-    features = pair_feature_frame(job_frame, applicant_frame, pairs)
+
+
+def training_documents(
+    train: pd.DataFrame, job_frame: pd.DataFrame, applicant_frame: pd.DataFrame
+) -> list[dict[str, int]]:
+    """Lexicon term counts of the texts of the training period: its jobs' and its CVs'."""
+    jobs = job_frame[job_frame["job_code"].isin(train["job_code"])]
+    applicants = applicant_frame[applicant_frame["applicant_code"].isin(train["applicant_code"])]
+    return [decode_counts(terms) for terms in (*jobs["terms"], *applicants["terms"])]
+
+
+def with_features(
+    pairs: pd.DataFrame,
+    job_frame: pd.DataFrame,
+    applicant_frame: pd.DataFrame,
+    text_model: TextModel,
+) -> pd.DataFrame:
+    """``pairs`` with every feature of ``FEATURE_NAMES``."""
+    features = pair_feature_frame(job_frame, applicant_frame, pairs, text_model)
     return pd.concat([pairs, features], axis=1)
 
 
@@ -833,6 +900,9 @@ def run(config: Config) -> dict[str, Any]:
     with phases.phase("applications"):
         applications, application_counts = collect_applications(raw, jobs, applicants, quarantine)
         unique = latest_per_pair(applications)
+        newest = max((a.date for a in unique), default=None)
+        policy_counts = label_policy_counts(unique, newest)
+        unique = apply_stale_policy(unique, config.stale_after_days)
         labelled = sum(1 for a in unique if a.label is not None)
         application_counts.update(
             duplicates_dropped=len(applications) - len(unique),
@@ -840,9 +910,7 @@ def run(config: Config) -> dict[str, Any]:
             labelled=labelled,
         )
         log(f"applications: {_in_words(application_counts)}")
-    with phases.phase("features"):
-        dataset = labelled_dataset(unique, job_frame, applicant_frame)
-        log(f"features: {len(dataset):,} labelled rows x {len(FEATURE_NAMES)} features")
+    dataset = labelled_pairs(unique)
 
     report["counts"] = {
         "job": _kind_counts(
@@ -866,6 +934,10 @@ def run(config: Config) -> dict[str, Any]:
     }
     report["cv_sources"] = cv_sources
     report["statuses"] = dict(sorted(Counter(a.status for a in unique).items()))
+    report["label_policy"] = {
+        "stale_after_days": config.stale_after_days,
+        "labelled_rows_by_policy": policy_counts,
+    }
     report["labels"] = {"all": _label_counts(dataset["label"])}
     report["split"] = {
         "by": "data_candidatura",
@@ -890,9 +962,20 @@ def run(config: Config) -> dict[str, Any]:
     for name in _SPLITS:
         log(_split_in_words(name, summary[name]))
 
+    with phases.phase("features"):
+        text_model = fit_text_model(training_documents(splits["train"], job_frame, applicant_frame))
+        splits = {
+            name: with_features(frame, job_frame, applicant_frame, text_model)
+            for name, frame in splits.items()
+        }
+        log(
+            f"features: {len(dataset):,} labelled rows x {len(FEATURE_NAMES)} features; text "
+            f"weights from {text_model.documents:,} texts of the training period"
+        )
     with phases.phase("write"):
         for name in _SPLITS:
             write_parquet(splits[name], config.split_dirs[name] / f"{name}.parquet")
+        (config.train_dir / TEXT_MODEL_FILE).write_text(text_model.to_json())
         oracle, report["oracle"] = oracle_for_test(config.raw_dir, splits["test"])
         if oracle is not None:
             write_parquet(oracle, config.test_dir / "oracle.parquet")

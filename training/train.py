@@ -3,7 +3,9 @@
 Reads the ``train`` and ``validation`` channels (Parquet with ``features.FEATURE_NAMES``),
 trains with early stopping on the validation period, logs parameters, metrics and the model to
 MLflow, and writes the model directory SageMaker archives as ``model.tar.gz``:
-``model.txt``, ``feature_names.json``, ``metadata.json``.
+``model.txt``, ``feature_names.json``, ``metadata.json``, and ``text_model.json`` (the text
+weights Preprocess fitted on the training period, from the ``train`` channel: serving computes
+the text features with them).
 
 Hyperparameters arrive as ``--name value`` arguments, as SageMaker passes them.
 ``--device_type gpu`` uses LightGBM's OpenCL build; when no GPU is usable the job fails with
@@ -27,6 +29,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from features import FEATURE_NAMES
+from features.text_similarity import TEXT_MODEL_FILE, TextModel, TextModelError
 
 EXIT_NO_DEVICE = 4
 EXIT_BAD_DATA = 3
@@ -171,8 +174,22 @@ def code_version() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
-def write_model_dir(model_dir: Path, booster: lgb.Booster, metadata: dict) -> None:
+def read_text_model(train_dir: Path) -> str:
+    """The text weights the ``train`` channel carries (``TrainingDataError`` without them)."""
+    path = train_dir / TEXT_MODEL_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+        TextModel.from_json(text)
+    except OSError:
+        raise TrainingDataError(f"no {TEXT_MODEL_FILE} in channel folder {train_dir}") from None
+    except TextModelError as error:
+        raise TrainingDataError(f"{path.name}: {error}") from None
+    return text
+
+
+def write_model_dir(model_dir: Path, booster: lgb.Booster, metadata: dict, text_model: str) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
+    (model_dir / TEXT_MODEL_FILE).write_text(text_model, encoding="utf-8")
     booster.save_model(str(model_dir / "model.txt"), num_iteration=booster.best_iteration)
     (model_dir / "feature_names.json").write_text(json.dumps(list(FEATURE_NAMES), indent=2))
     (model_dir / "metadata.json").write_text(json.dumps(metadata, indent=2, sort_keys=True))
@@ -206,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         validation = read_channel(Path(args.validation))
         check_frame(train, "train")
         check_frame(validation, "validation")
+        text_model = read_text_model(Path(args.train))
     except TrainingDataError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
@@ -237,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         "training_seconds": round(time.perf_counter() - started, 2),
     }
     model_dir = Path(args.model_dir)
-    write_model_dir(model_dir, booster, metadata)
+    write_model_dir(model_dir, booster, metadata, text_model)
     if os.environ.get("MLFLOW_TRACKING_URI"):
         metadata["mlflow_run_id"] = log_to_mlflow(args, model_dir, metadata, history)
         (model_dir / "metadata.json").write_text(json.dumps(metadata, indent=2, sort_keys=True))

@@ -69,7 +69,10 @@ def quality_lines(evaluation: dict[str, Any]) -> list[str]:
     line = f"  AUC {_metric(metrics, 'auc')}"
     best = evaluation.get("best_achievable") or {}
     if isinstance(best.get("auc"), int | float) and isinstance(metrics.get("auc"), int | float):
-        line += f" (best achievable {best['auc']:.4f}: {metrics['auc'] / best['auc']:.1%} of it)"
+        line += f" (best achievable {best['auc']:.4f}"
+        if best["auc"] > 0.5:  # the share of the achievable lift over chance, as the run says
+            line += f": {(metrics['auc'] - 0.5) / (best['auc'] - 0.5):.1%} of the lift over chance"
+        line += ")"
     lines = [
         line,
         f"  PR-AUC {_metric(metrics, 'pr_auc')}  log loss {_metric(metrics, 'log_loss')}",

@@ -166,7 +166,7 @@ def test_a_succeeded_execution_reports_quality_version_and_current_approval(s3, 
     assert report.registration["version"] == "3"
     assert report.registration["model_package_approval_status"] == "Approved"
     text = "\n".join(report.lines())
-    assert "AUC 0.8100 (best achievable 0.8600: 94.2% of it)" in text
+    assert "AUC 0.8100 (best achievable 0.8600: 86.1% of the lift over chance)" in text
     assert "champion before this run: version 2, AUC 0.8000" in text
     assert f"Registered {PIPELINE} version 3: PendingManualApproval" in text
     assert f"model package {PACKAGE} (Approved)" in text

@@ -38,7 +38,7 @@ def _read(path: Path) -> dict:
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     out = tmp_path_factory.mktemp("datagen_small")
-    data = build_dataset(SMALL_SEED, SMALL_SCALE, True, SMALL_CV_SHARE)
+    data = build_dataset(SMALL_SEED, SMALL_SCALE, True, SMALL_CV_SHARE, profile="rich")
     write_dataset(out, data, workers=1, log=lambda _: None)
     return Run(
         out,

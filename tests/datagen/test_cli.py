@@ -12,7 +12,9 @@ from datagen.__main__ import main, parse_args
 
 def test_defaults_match_the_documented_cli() -> None:
     args = parse_args(["--out", "x"])
-    assert (args.seed, args.scale, args.signal, args.cv_file_share) == (42, 0.1, True, 0.1)
+    assert (args.seed, args.scale, args.signal, args.cv_file_share) == (42, 0.1, True, None)
+    assert args.profile == "real"
+    assert parse_args(["--out", "x", "--profile", "rich"]).profile == "rich"
     assert parse_args(["--out", "x", "--no-signal"]).signal is False
 
 
@@ -24,6 +26,7 @@ def test_defaults_match_the_documented_cli() -> None:
         ["--out", "x", "--scale", "abc"],
         ["--out", "x", "--cv-file-share", "1.2"],
         ["--out", "x", "--seed", "-3"],
+        ["--out", "x", "--profile", "tidy"],
     ],
 )
 def test_bad_options_exit_with_status_two(argv: list[str], capsys: pytest.CaptureFixture) -> None:

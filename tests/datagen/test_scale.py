@@ -19,8 +19,8 @@ def test_sizes_are_proportional_to_scale() -> None:
 
 
 def test_generated_counts_roughly_double_with_scale() -> None:
-    small = build_dataset(9, 0.01, True, 0.1).report["counts"]
-    double = build_dataset(9, 0.02, True, 0.1).report["counts"]
+    small = build_dataset(9, 0.01, True, 0.1, profile="rich").report["counts"]
+    double = build_dataset(9, 0.02, True, 0.1, profile="rich").report["counts"]
     for key in ("jobs", "applicants", "applications"):
         assert double[key] == 2 * small[key]
     for key in ("labelled", "hires", "applications_in_progress"):
@@ -32,7 +32,7 @@ def test_malformed_records_are_about_two_per_thousand_and_at_least_one() -> None
     assert malformed_count(14_000) == 28
     assert malformed_count(140) == 1
     assert malformed_count(3) == 1
-    counts = build_dataset(9, 0.01, True, 0.1).report["counts"]["malformed"]
+    counts = build_dataset(9, 0.01, True, 0.1, profile="rich").report["counts"]["malformed"]
     assert counts == {"jobs": 1, "applicants": 1, "applications": 1}
 
 

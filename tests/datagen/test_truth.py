@@ -125,20 +125,23 @@ def test_hire_rate_is_about_twelve_percent(small_run: Run) -> None:
 
 
 def test_best_auc_is_high_with_the_signal() -> None:
-    report = build_dataset(3, 0.05, True, 0.1).report
+    report = build_dataset(3, 0.05, True, 0.1, profile="rich").report
     assert 0.76 <= report["best_auc"] <= 0.9
     assert 0.09 < report["hire_rate"] < 0.15
 
 
 def test_best_auc_is_one_half_without_the_signal() -> None:
-    data = build_dataset(3, 0.02, False, 0.1)
+    data = build_dataset(3, 0.02, False, 0.1, profile="rich")
     assert abs(data.report["best_auc"] - 0.5) <= 0.1
     assert {row[2] for row in data.oracle} == {0.12}
     assert 0.07 < data.report["hire_rate"] < 0.17
 
 
 def test_turning_the_signal_off_changes_only_outcomes() -> None:
-    on, off = build_dataset(5, 0.01, True, 0.1), build_dataset(5, 0.01, False, 0.1)
+    on, off = (
+        build_dataset(5, 0.01, True, 0.1, profile="rich"),
+        build_dataset(5, 0.01, False, 0.1, profile="rich"),
+    )
     assert on.jobs == off.jobs and on.applicants == off.applicants
     assert [(r[0], r[1]) for r in on.oracle] == [(r[0], r[1]) for r in off.oracle]
     assert np.std([r[2] for r in on.oracle]) > 0.05

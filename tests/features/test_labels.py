@@ -28,12 +28,13 @@ IN_PROGRESS = {
     "Entrevista Técnica",
     "Entrevista com Cliente",
     "Em avaliação pelo RH",
+    "Encaminhar Proposta",
 }
 
 
 def test_table_covers_exactly_the_documented_statuses():
     assert set(STATUS_LABELS) == HIRED | NOT_HIRED | IN_PROGRESS
-    assert len(STATUS_LABELS) == 20
+    assert len(STATUS_LABELS) == 21
 
 
 @pytest.mark.parametrize("status", sorted(HIRED))

@@ -26,6 +26,8 @@ def job(**fields):
         "state": "sao paulo",
         "city": "sao paulo",
         "text_tokens": "apis;desenvolvedor;docker;java;sql",
+        "terms": "apis:1;desenvolvedor:1;docker:1;java:2;sql:1",
+        "contract": "pj/autonomo, clt full",
     }
     base.update(fields)
     assert set(base) == set(JOB_PROFILE_FIELDS)
@@ -48,6 +50,9 @@ def applicant(**fields):
         "cv_chars": 1200,
         "cv_readable": 1,
         "knowledge_tokens": "desenvolvedor;java;pleno;python;sql",
+        "terms": "desenvolvedor:2;java:3;python:1;sql:1",
+        "cv_seniority": 1,
+        "experience_months": 60,
     }
     base.update(fields)
     assert set(base) == set(APPLICANT_PROFILE_FIELDS)

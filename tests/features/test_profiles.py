@@ -128,6 +128,8 @@ def test_job_profile_has_exactly_the_declared_fields():
         "state": "sao paulo",
         "city": "sao paulo",
         "text_tokens": profile["text_tokens"],
+        "terms": "apis:1;desenvolvedor:1;docker:1;java:2;server:1;sql:1",
+        "contract": "clt full",
     }
     assert {"desenvolver", "apis", "java", "docker"} <= set(profile["text_tokens"].split(";"))
 
@@ -150,6 +152,9 @@ def test_applicant_profile_has_exactly_the_declared_fields():
         "cv_chars": len("carlos pereira experiencia com python e docker"),
         "cv_readable": 1,
         "knowledge_tokens": "desenvolvedor;git;java",
+        "terms": "desenvolvedor:1;docker:1;git:1;java:2;python:1",
+        "cv_seniority": None,
+        "experience_months": None,
     }
 
 
@@ -234,11 +239,21 @@ def test_builders_are_total_on_missing_sections():
         ("Pleno", 1),
         ("Sênior", 2),
         ("Especialista", 3),
-        ("Analista", None),
+        ("Analista", 1),
+        ("Analista Sênior", 2),
+        ("Assistente", 0),
+        ("Técnico de Nível Médio", 1),
+        ("Líder", 3),
+        ("Supervisor", 3),
+        ("Coordenador", 4),
+        ("Gerente", 4),
+        ("Diretor", 5),
+        ("Auxiliar", 0),
+        ("Outro", None),
         ("", None),
     ],
 )
-def test_level_ranks(value, rank):
+def test_every_published_level_is_ranked(value, rank):
     assert level_rank(value) == rank
 
 
@@ -247,6 +262,7 @@ def test_level_ranks(value, rank):
     [
         ("Nenhum", 0),
         ("Básico", 1),
+        ("Técnico", 1),
         ("Intermediário", 2),
         ("Avançado", 3),
         ("Fluente", 4),

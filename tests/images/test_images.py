@@ -552,6 +552,7 @@ def _channels(tmp_path: Path) -> tuple[Path, Path]:
     import pandas as pd
 
     from features import FEATURE_NAMES
+    from features.text_similarity import TEXT_MODEL_FILE, fit_text_model
 
     folders = []
     for name, rows, seed in (("train", 600, 1), ("validation", 300, 2)):
@@ -563,6 +564,9 @@ def _channels(tmp_path: Path) -> tuple[Path, Path]:
         folder.mkdir(parents=True)
         frame.to_parquet(folder / f"{name}.parquet", index=False)
         folders.append(folder)
+    # the Preprocess step's text weights travel in the train channel, and on into the model
+    text_model = fit_text_model([{"java": 2, "sql": 1}, {"sap": 1}])
+    (folders[0] / TEXT_MODEL_FILE).write_text(text_model.to_json())
     return folders[0], folders[1]
 
 
@@ -641,6 +645,7 @@ def test_training_image_imports_and_trains_from_its_code_channel(tmp_path: Path)
     )
     assert trained.returncode == 0, trained.stdout[-4000:] + trained.stderr[-4000:]
     assert (model_dir / "model.txt").is_file()
+    assert (model_dir / "text_model.json").read_text() == (train / "text_model.json").read_text()
     metadata = json.loads((model_dir / "metadata.json").read_text())
     assert metadata["device"] == "cpu" and metadata["mlflow_run_id"], metadata
     logged = list(store.glob(f"*/{metadata['mlflow_run_id']}/artifacts/model_dir/model.txt"))

@@ -285,7 +285,7 @@ def test_model_card_lists_the_features_and_metrics(api: httpx.Client, target: Ta
     assert response.status_code == 200, response.text
     card = response.json()
     assert card["feature_names"] == list(FEATURE_NAMES)
-    assert len(card["feature_names"]) == 17
+    assert "text_similarity" in card["feature_names"]
     assert card["metrics"], "no metrics"
     for split, values in card["metrics"].items():
         assert values, split
@@ -342,8 +342,11 @@ def test_rank_records_best_first(api: httpx.Client) -> None:
     assert all(0 < p < 1 for p in probabilities)
     assert {r["applicant_code"] for r in ranking} == set(RANKED)
     assert {r["source"] for r in ranking} == {"request"}
-    assert ranking[0]["applicant_code"] == "it-good"
-    assert ranking[-1]["applicant_code"] == "it-bad"
+    order = [r["applicant_code"] for r in ranking]
+    assert order[0] == "it-good"
+    # it-0 shares skills with the job, it-bad none (it-1 neither: its place beside it-bad is
+    # the model's noise, not asserted)
+    assert order.index("it-0") < order.index("it-bad")
 
 
 def test_rank_limit_keeps_the_best(api: httpx.Client) -> None:

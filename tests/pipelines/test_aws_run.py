@@ -593,7 +593,7 @@ def test_cli_describe_prints_the_summary_with_results_from_s3(
     assert (code, err) == (0, "")
     assert f"Execution {arn.rsplit('/', 1)[-1]}: Succeeded" in out
     assert "  Train                succeeded   300.0s" in out
-    assert "  AUC 0.8000  (best achievable 0.9000: 88.9% of it)" in out
+    assert "  AUC 0.8000  (best achievable 0.9000; (AUC - 0.5) / (best - 0.5) = 0.750: " in out
     assert "Registered datathon-mlet03-match version 3 (PendingManualApproval)" in out
     assert f"model package arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/" in out
     artifacts = f"s3://{settings.artifacts_bucket}/{settings.pipeline_name}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import botocore.session
@@ -23,6 +24,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from pipelines.compile import compile_pipeline
+from pipelines.config import PROJECT_ROOT as ROOT
 from pipelines.config import MissingSettingError, Settings
 from pipelines.local.expressions import Scope, resolve
 from pipelines.local.graph import build_graph
@@ -422,3 +424,17 @@ def test_retry_policy_check_catches_a_misspelt_exception_type():
         jsonschema.validate(
             {"ExceptionType": "Step.THROTTLING", "MaxAttempts": 3}, retry_policy_schema()
         )
+
+
+def test_terraform_allows_exactly_the_definitions_parameters(definition: dict) -> None:
+    """The events module refuses scheduled parameters the pipeline lacks; one added to the
+    definition (StaleAfterDays) must be allowed there too, and its message must list it."""
+    declared = {p["Name"] for p in definition["Parameters"]}
+    text = (ROOT / "terraform" / "modules" / "events" / "variables.tf").read_text()
+    block = text[text.index('variable "pipeline_parameters"') :]
+    block = block[: block.index("\n}\n")]
+    listed = block[block.index("contains([") : block.index("], name)")]
+    allowed = set(re.findall(r'"(\w+)"', listed))
+    message = re.search(r'error_message\s*=\s*"([^"]+)"', block).group(1)
+    assert allowed == declared
+    assert set(re.findall(r"\b([A-Z]\w+)\b", message.split(":", 1)[1])) == declared

@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 
 from features import FEATURE_NAMES, applicant_profile, job_profile
+from features.lexicon import term_counts
 from features.profiles import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
+from features.text import normalize
+from features.text_similarity import TEXT_MODEL_FILE, fit_text_model
 from featurestore.local import LocalFeatureStore
 from featurestore.spec import spec_from_frame
 
@@ -49,6 +52,7 @@ def train_model_dir(
         "mlflow_run_id": "run-1",
     }
     (folder / "metadata.json").write_text(json.dumps(metadata))
+    (folder / TEXT_MODEL_FILE).write_text(text_model_json())
     card = {
         "name": name,
         "version": version,
@@ -57,6 +61,13 @@ def train_model_dir(
     }
     (folder / "model_card.json").write_text(json.dumps(card))
     return folder
+
+
+def text_model_json() -> str:
+    """Text weights fitted on the texts of this module's records, as training writes them."""
+    texts = [job_record()["perfil_vaga"]["competencia_tecnicas_e_comportamentais"]]
+    texts += [applicant_record(i)["cv_pt"] for i in range(8)]
+    return fit_text_model(term_counts(normalize(text)) for text in texts).to_json()
 
 
 def job_record(**perfil: str) -> dict[str, Any]:

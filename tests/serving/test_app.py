@@ -111,9 +111,11 @@ def test_model_card_lists_features_metrics_and_limits(client: TestClient) -> Non
 
 def test_score_matches_the_model_on_the_features_code(client: TestClient, model_dir: Path) -> None:
     body = client.post("/v1/score", json=_score_body(top=len(FEATURE_NAMES))).json()
-    expected = pair_features(job_profile(job_record()), applicant_profile(applicant_record(0)))
-    row = np.array([[expected[name] for name in FEATURE_NAMES]])
     model = load_model(str(model_dir))
+    job, applicant = job_profile(job_record()), applicant_profile(applicant_record(0))
+    expected = pair_features(job, applicant, model.text_model)
+    assert not math.isnan(expected["text_similarity"])
+    row = np.array([[expected[name] for name in FEATURE_NAMES]])
     assert body["probability"] == float(model.probabilities(row)[0])
     for name in FEATURE_NAMES:
         value = body["features"][name]

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from features import FEATURE_NAMES
 from tests.serving.factory import applicant_record, job_record
 
 
@@ -142,7 +143,7 @@ def test_bad_requests_keep_the_error_shape_through_the_handler(handler_module) -
 
 def test_query_strings_reach_the_app(handler_module) -> None:
     status, body, _ = _call(handler_module, http_api_event("GET", "/v1/model", query="verbose=1"))
-    assert status == 200 and len(body["feature_names"]) == 17
+    assert status == 200 and len(body["feature_names"]) == len(FEATURE_NAMES)
 
 
 def test_the_invocation_flushes_latency_metrics_as_emf(handler_module, capsys) -> None:

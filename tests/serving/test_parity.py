@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import lightgbm as lgb
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 from datagen import generate
 from features import FEATURE_NAMES
 from features.profiles import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
+from features.text_similarity import TEXT_MODEL_FILE
 from featurestore.local import LocalFeatureStore
 from featurestore.spec import spec_from_frame
 from serving.app import create_app
@@ -56,6 +58,8 @@ def _train(root: Path) -> Path:
     booster.save_model(str(folder / "model.txt"))
     (folder / "feature_names.json").write_text(json.dumps(list(FEATURE_NAMES)))
     (folder / "metadata.json").write_text(json.dumps({"trained_at": "2026-11-25T00:00:00Z"}))
+    # the text weights of the training period travel with the model, as the Train step copies them
+    shutil.copy(root / "out" / "train" / TEXT_MODEL_FILE, folder / TEXT_MODEL_FILE)
     return folder
 
 
@@ -126,6 +130,10 @@ def test_records_through_the_api_give_the_steps_features_and_scores(parity_setup
         assert body["probability"] == want
         unknown_seen |= any(v is None for v in body["features"].values())
     assert unknown_seen, "the sample never exercised unknown (NaN) features"
+    # the text features of real-shaped records are mostly known, so parity covers their values
+    for name in ("text_similarity", "cv_seniority", "experience_years"):
+        assert checked[name].notna().mean() > 0.5, name
+    assert checked["text_similarity"].nunique() > 20
 
 
 def test_codes_looked_up_in_the_store_give_the_steps_scores(parity_setup) -> None:

@@ -178,6 +178,7 @@ def build_raw(root: Path, *, labelled: int = 24, truth: bool = True) -> Path:
             "nivel_ingles": "",
         }
     )
+    jobs["101"]["informacoes_basicas"]["titulo_vaga"] = "Consultor SAP ABAP Júnior"
     jobs["102"]["informacoes_basicas"]["data_requicisao"] = "00-00-0000"
     jobs["900"] = {"informacoes_basicas": JOB["informacoes_basicas"]}  # no perfil_vaga
     jobs["901"] = "not an object"
@@ -499,7 +500,7 @@ def test_features_match_the_profiles_signal(run):
     assert first["skill_coverage"] == 1.0
     assert first["level_gap"] == 1.0  # Sênior job, Pleno applicant
     assert (first["english_ok"], first["area_match"], first["same_state"]) == (1.0, 1.0, 1.0)
-    # job 101 (SAP ABAP, Excel; Rio de Janeiro; Júnior)
+    # job 101 (SAP ABAP, Excel in its title and competencies; Rio de Janeiro; Júnior)
     sap = rows.loc[("101", "200")]
     assert (sap["skill_coverage"], sap["same_state"], sap["level_gap"]) == (0.0, 0.0, 0.0)
 

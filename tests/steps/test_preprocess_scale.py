@@ -77,7 +77,8 @@ PLACES = {
     "Paraná": ("Curitiba", "Londrina"),
 }
 LEVELS = ("Júnior", "Pleno", "Sênior", "Especialista", "Analista", "")
-LEVEL_RANK = {"Júnior": 0, "Pleno": 1, "Sênior": 2, "Especialista": 3}
+# "Analista" ranks with "Pleno" (features.seniority: the level the real jobs name most)
+LEVEL_RANK = {"Júnior": 0, "Pleno": 1, "Analista": 1, "Sênior": 2, "Especialista": 3}
 ENGLISH = ("Nenhum", "Básico", "Intermediário", "Avançado", "Fluente", "")
 ENGLISH_RANK = {level: rank for rank, level in enumerate(ENGLISH[:5])}
 AREAS = (

@@ -237,7 +237,7 @@ class TrainFigures:
 class QualityFigures:
     auc: float
     best_auc: float
-    ratio: float
+    normalized_auc: float  # (AUC - 0.5) / (best - 0.5): the share of the achievable lift
     test_rows: int | None
 
 
@@ -412,7 +412,8 @@ def train_figures(metadata: dict[str, Any]) -> TrainFigures:
 def quality_figures(evaluation: dict[str, Any]) -> QualityFigures:
     auc = float(evaluation["metrics"]["auc"])
     best = float(evaluation["best_achievable"]["auc"])
-    return QualityFigures(auc, best, auc / best if best else 0.0, evaluation.get("rows"))
+    share = (auc - 0.5) / (best - 0.5) if best > 0.5 else 0.0
+    return QualityFigures(auc, best, share, evaluation.get("rows"))
 
 
 def collect_figures(
@@ -547,7 +548,8 @@ def scale_rows(figures: ScaleFigures) -> list[list[str]]:
         [
             "test AUC",
             f"{quality.auc:.4f}",
-            f"best achievable {quality.best_auc:.4f}, ratio {quality.ratio:.3f} "
+            f"best achievable {quality.best_auc:.4f}, (AUC - 0.5) / (best - 0.5) "
+            f"{quality.normalized_auc:.3f} "
             f"({_num(quality.test_rows)} test rows)",
         ],
         [
@@ -601,7 +603,7 @@ def print_comparison(results: Sequence[ScaleFigures], machine: dict[str, Any]) -
         "train s",
         "AUC",
         "best AUC",
-        "ratio",
+        "norm. AUC",
         "peak MB",
         "max proc MB",
     ]
@@ -616,7 +618,7 @@ def print_comparison(results: Sequence[ScaleFigures], machine: dict[str, Any]) -
             _num(f.train.training_seconds, 2),
             f"{f.quality.auc:.4f}",
             f"{f.quality.best_auc:.4f}",
-            f"{f.quality.ratio:.3f}",
+            f"{f.quality.normalized_auc:.3f}",
             f"{f.memory.total_mb:,.0f}",
             f"{f.memory.process_mb:,.0f}",
         ]

@@ -17,10 +17,12 @@ What SageMaker adds (SigV4 through the ``sagemaker-mlflow`` plugin, IAM) is not 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -102,6 +104,8 @@ def server(server_env: Path, tmp_path_factory) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
         env={k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")},
+        # `mlflow server` starts gunicorn as a child: a group of its own, ended as one below
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 120
@@ -117,12 +121,24 @@ def server(server_env: Path, tmp_path_factory) -> Iterator[str]:
             time.sleep(0.5)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _end_group(process)
         log.close()
+
+
+def _end_group(process: subprocess.Popen) -> None:
+    """Stop the server and every process it started (gunicorn and its worker)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+            time.sleep(0.2)  # let the group's children exit after their parent
+        except subprocess.TimeoutExpired:
+            continue
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, 0)  # someone of the group is left: end them all
+            os.killpg(process.pid, signal.SIGKILL)
+        return
 
 
 @pytest.fixture(scope="module")

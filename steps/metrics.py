@@ -14,11 +14,14 @@ from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
 def classification_metrics(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
     """AUC, PR-AUC (average precision) and log loss of probabilities against 0/1 labels."""
     labels = np.asarray(labels)
-    scores = np.clip(np.asarray(scores, dtype=float), 1e-7, 1 - 1e-7)
+    scores = np.asarray(scores, dtype=float)
+    # Only log loss needs probabilities kept off 0 and 1; clipping before AUC or PR-AUC would
+    # tie scores the model told apart (1e-9 and 1e-8 both become 1e-7) and change them.
+    clipped = np.clip(scores, 1e-7, 1 - 1e-7)
     return {
         "auc": float(roc_auc_score(labels, scores)),
         "pr_auc": float(average_precision_score(labels, scores)),
-        "log_loss": float(log_loss(labels, scores, labels=[0, 1])),
+        "log_loss": float(log_loss(labels, clipped, labels=[0, 1])),
     }
 
 

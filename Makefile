@@ -45,8 +45,8 @@ pipeline-definition: setup ## compile the definition JSON to build/pipeline-defi
 pipeline-graph: setup ## draw the compiled definition to build/pipeline-graph.svg and .png (TARGET)
 	$(PY) -m pipelines.picture --target $(TARGET) --out build/pipeline-graph
 
-data: setup ## generate demo data (SCALE, SEED, OUT, NO_SIGNAL=1)
-	$(PY) -m datagen --out $(OUT) --seed $(SEED) --scale $(SCALE) $(if $(NO_SIGNAL),--no-signal)
+data: setup ## generate demo data (SCALE, SEED, OUT, NO_SIGNAL=1, PROFILE=real|rich)
+	$(PY) -m datagen --out $(OUT) --seed $(SEED) --scale $(SCALE) $(if $(NO_SIGNAL),--no-signal) $(if $(PROFILE),--profile $(PROFILE))
 
 serve: setup ## serve the champion of the last pipeline run on http://127.0.0.1:$(PORT) (PORT=8000)
 	$(PY) -m pipelines.export_model --out build/serving/model

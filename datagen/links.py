@@ -76,6 +76,19 @@ def _applicant_groups(
     return WeightedGroups(activity, by_group), everyone
 
 
+def draw_candidate(
+    rng: np.random.Generator, groups: WeightedGroups, everyone: WeightedGroups, profile: str
+) -> int:
+    """One applicant for a job of ``profile``: of that profile, of its area, or anyone."""
+    area = "area:" + PROFILES[profile]["area"]
+    u = float(rng.random())
+    if u < SAME_PROFILE_SHARE and groups.has(profile):
+        return groups.draw(rng, profile)
+    if u < SAME_PROFILE_SHARE + SAME_AREA_SHARE and groups.has(area):
+        return groups.draw(rng, area)
+    return everyone.draw(rng, "*")
+
+
 def link_applications(
     rng: np.random.Generator,
     n: int,
@@ -104,16 +117,8 @@ def link_applications(
         if rng.random() < MISSING_APPLICANT_SHARE:
             missing_of[k] = missing_codes[int(rng.integers(len(missing_codes)))]
             continue
-        profile = job_profiles[j]
-        area = "area:" + PROFILES[profile]["area"]
         for _ in range(20):
-            u = float(rng.random())
-            if u < SAME_PROFILE_SHARE and groups.has(profile):
-                a = groups.draw(rng, profile)
-            elif u < SAME_PROFILE_SHARE + SAME_AREA_SHARE and groups.has(area):
-                a = groups.draw(rng, area)
-            else:
-                a = everyone.draw(rng, "*")
+            a = draw_candidate(rng, groups, everyone, job_profiles[j])
             if (j, a) not in pairs:
                 break
         else:  # a crowded job: the next applicant who has not applied to it yet

@@ -16,14 +16,12 @@ import numpy as np
 
 from datagen.links import (
     MISSING_APPLICANT_SHARE,
-    SAME_AREA_SHARE,
-    SAME_PROFILE_SHARE,
     Links,
     WeightedGroups,
     _applicant_groups,
+    draw_candidate,
 )
 from datagen.real_records import application_date
-from datagen.vocab import PROFILES
 
 JOBS_WITHOUT_APPLICATIONS_SHARE = 0.207  # 2,943 of 14,222
 MEDIAN_PER_JOB, P90_PER_JOB, MAX_PER_JOB = 3, 11, 25
@@ -59,15 +57,8 @@ def _pick_applicant(
     n_applicants: int,
 ) -> int:
     """Someone of the job's profile, area, or anyone (as ``datagen.links``), not yet taken."""
-    area = "area:" + PROFILES[profile]["area"]
     for _ in range(20):
-        u = float(rng.random())
-        if u < SAME_PROFILE_SHARE and groups.has(profile):
-            a = groups.draw(rng, profile)
-        elif u < SAME_PROFILE_SHARE + SAME_AREA_SHARE and groups.has(area):
-            a = groups.draw(rng, area)
-        else:
-            a = everyone.draw(rng, "*")
+        a = draw_candidate(rng, groups, everyone, profile)
         if a not in taken:
             return a
     return next(a for a in range(n_applicants) if a not in taken)

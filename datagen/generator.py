@@ -178,10 +178,10 @@ def build_jobs(
     return codes, profiles, jobs
 
 
-def build_applicants(
-    rng: np.random.Generator, sizes: Sizes, staff: Sequence[str]
-) -> tuple[list[str], list[str], list[str | None], list[ApplicantDraft]]:
-    """Codes written, codes left missing, profiles and drafts of the applicants."""
+def applicant_codes_and_profiles(
+    rng: np.random.Generator, sizes: Sizes
+) -> tuple[list[str], list[str], list[str | None]]:
+    """Codes written, codes left missing, and each written applicant's profile (None: non-IT)."""
     all_codes = make_codes(rng, 31000, sizes.applicants + sizes.missing_codes)
     missing = set(rng.choice(len(all_codes), sizes.missing_codes, replace=False).tolist())
     missing_codes = [c for i, c in enumerate(all_codes) if i in missing]
@@ -193,6 +193,14 @@ def build_applicants(
         else PROFILE_NAMES[int(rng.choice(len(PROFILE_NAMES), p=p))]
         for _ in codes
     ]
+    return codes, missing_codes, profiles
+
+
+def build_applicants(
+    rng: np.random.Generator, sizes: Sizes, staff: Sequence[str]
+) -> tuple[list[str], list[str], list[str | None], list[ApplicantDraft]]:
+    """Codes written, codes left missing, profiles and drafts of the applicants."""
+    codes, missing_codes, profiles = applicant_codes_and_profiles(rng, sizes)
     drafts = [
         records.build_applicant(rng, c, prof, staff)
         for c, prof in zip(codes, profiles, strict=True)

@@ -48,17 +48,7 @@ def build_jobs(
 def build_applicants(
     rng: np.random.Generator, sizes: gen.Sizes, staff: Sequence[str]
 ) -> tuple[list[str], list[str], list[str | None], list[RealApplicant]]:
-    all_codes = gen.make_codes(rng, 31000, sizes.applicants + sizes.missing_codes)
-    missing = set(rng.choice(len(all_codes), sizes.missing_codes, replace=False).tolist())
-    missing_codes = [c for i, c in enumerate(all_codes) if i in missing]
-    codes = [c for i, c in enumerate(all_codes) if i not in missing]
-    p = gen.profile_probabilities()
-    profiles: list[str | None] = [
-        None
-        if rng.random() < gen.NON_IT_APPLICANT_SHARE
-        else gen.PROFILE_NAMES[int(rng.choice(len(p), p=p))]
-        for _ in codes
-    ]
+    codes, missing_codes, profiles = gen.applicant_codes_and_profiles(rng, sizes)
     applicants = [
         real_records.build_applicant(rng, c, prof, staff)
         for c, prof in zip(codes, profiles, strict=True)

@@ -20,7 +20,7 @@ OUT ?= .lake/datathon-mlet03-raw/decision
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: help setup pipeline-run pipeline-definition pipeline-graph data serve approve test test-tools lint format \
+.PHONY: help setup pipeline-run pipeline-definition pipeline-graph data extract serve approve test test-tools lint format \
 	bench clean serving-requirements images-requirements bench-serving langfuse-prompt
 
 help: ## list the targets
@@ -47,6 +47,10 @@ pipeline-graph: setup ## draw the compiled definition to build/pipeline-graph.sv
 
 data: setup ## generate demo data (SCALE, SEED, OUT, NO_SIGNAL=1, PROFILE=real|rich)
 	$(PY) -m datagen --out $(OUT) --seed $(SEED) --scale $(SCALE) $(if $(NO_SIGNAL),--no-signal) $(if $(PROFILE),--profile $(PROFILE))
+
+extract: setup ## print the text of one CV file as the pipeline reads it, and how (FILE=path|s3://..., ENGINE=rapidocr|textract|none)
+	@test -n "$(FILE)" || { echo "extract: set FILE, e.g. make extract FILE=cv.pdf" >&2; exit 2; }
+	$(PY) -m cvtext "$(FILE)" $(if $(ENGINE),--engine $(ENGINE))
 
 serve: setup ## serve the champion of the last pipeline run on http://127.0.0.1:$(PORT) (PORT=8000)
 	$(PY) -m pipelines.export_model --out build/serving/model
@@ -92,8 +96,9 @@ images-requirements: $(UV) ## export the SageMaker job images' pinned requiremen
 			--output-file images/$$group/requirements.txt || exit 1; \
 	done
 
-bench: setup ## time every step at the default and a larger scale
+bench: setup ## time every step at the default and a larger scale; OCR pages/s and the text cache
 	$(PY) -m benchmarks.pipeline_bench
+	$(PY) -m benchmarks.ocr_bench
 
 bench-serving: setup ## time the scoring API: cold start, warm latency, raw predict, /v1/explain, targets
 	$(PY) -m benchmarks.serving_bench --uv $(UV) --json build/bench/serving-bench.json

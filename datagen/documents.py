@@ -25,8 +25,9 @@ import numpy as np
 #: CV file kinds, in the order the generator allocates them.
 PDF, DOCX, SCANNED_PDF, CORRUPT = "pdf", "docx", "scanned_pdf", "corrupt"
 KINDS = (PDF, DOCX, SCANNED_PDF, CORRUPT)
-#: Kinds whose text the pipeline can read (and whose skills count in the signal).
-READABLE_KINDS = frozenset({PDF, DOCX})
+#: Kinds whose text the pipeline can read (and whose skills count in the signal): a scan is
+#: read by OCR.
+READABLE_KINDS = frozenset({PDF, DOCX, SCANNED_PDF})
 
 FIXED_TIME = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -144,21 +145,23 @@ def docx_file(text: str) -> bytes:
     return _normalise_zip(buffer.getvalue())
 
 
-def scanned_pdf(text: str, rng: np.random.Generator) -> bytes:
-    """A one-page PDF holding only a noisy, slightly rotated picture of the text (no text layer)."""
-    from fpdf import FPDF
+#: Lines of a scanned page: A4 at 100 dpi, 13 px text on an 18 px pitch, 60 px margins.
+SCAN_SIZE = (827, 1169)
+SCAN_LINE_PITCH = 18
+SCAN_MARGIN = 60
+SCAN_LINES_PER_PAGE = (SCAN_SIZE[1] - 2 * SCAN_MARGIN) // SCAN_LINE_PITCH + 1
+
+
+def _scanned_page(lines: list[str], rng: np.random.Generator) -> io.BytesIO:
+    """One page picture: the lines in DejaVu Sans, slightly rotated, noisy, as a JPEG."""
     from PIL import Image, ImageDraw, ImageFont
 
-    width, height = 827, 1169  # A4 at 100 dpi
+    width, height = SCAN_SIZE
     image = Image.new("L", (width, height), color=246)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(font_path()), 13)
-    y = 60
-    for line in wrap_lines(text):
-        if y > height - 60:
-            break
-        draw.text((55, y), line, fill=25, font=font)
-        y += 18
+    for number, line in enumerate(lines):
+        draw.text((55, SCAN_MARGIN + number * SCAN_LINE_PITCH), line, fill=25, font=font)
     angle = float(rng.uniform(-1.2, 1.2))
     image = image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=246)
     noise = rng.normal(0.0, 10.0, size=(height, width))
@@ -166,10 +169,23 @@ def scanned_pdf(text: str, rng: np.random.Generator) -> bytes:
     jpeg = io.BytesIO()
     Image.fromarray(pixels, mode="L").save(jpeg, format="JPEG", quality=60)
     jpeg.seek(0)
+    return jpeg
+
+
+def scanned_pdf(text: str, rng: np.random.Generator) -> bytes:
+    """A PDF of noisy, slightly rotated pictures of the text, a page each (no text layer).
+
+    Every line of ``text`` is on a page: its text is the truth OCR is measured against.
+    """
+    from fpdf import FPDF
+
+    lines = wrap_lines(text)
     pdf = FPDF(format="A4")
     pdf.set_creation_date(FIXED_TIME)
-    pdf.add_page()
-    pdf.image(jpeg, x=0, y=0, w=210, h=297)
+    for start in range(0, max(1, len(lines)), SCAN_LINES_PER_PAGE):
+        pdf.add_page()
+        page = _scanned_page(lines[start : start + SCAN_LINES_PER_PAGE], rng)
+        pdf.image(page, x=0, y=0, w=210, h=297)
     return bytes(pdf.output())
 
 

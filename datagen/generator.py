@@ -219,8 +219,9 @@ def plan_cv_files(
     """Pick the applicants whose CV becomes a file, and empty their ``cv_pt``/``cv_en``.
 
     Returns the files to write and, per applicant, the CV text the pipeline can read: the JSON
-    ``cv_pt``, the file's text for a PDF with a text layer or a DOCX, "" for a scan or a corrupt
-    file. Applicants in ``excluded`` (malformed) and applicants without a CV get no file.
+    ``cv_pt``, the file's text for a PDF with a text layer, a DOCX or a scan (read by OCR), ""
+    for a corrupt file. Applicants in ``excluded`` (malformed) and applicants without a CV get no
+    file.
     """
     eligible = [i for i, d in enumerate(drafts) if d.cv_text and i not in excluded]
     n_files = min(len(eligible), round(share * len(drafts)))

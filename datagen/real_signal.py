@@ -13,8 +13,9 @@
   role titles and dated experience - the job level's (``real_vocab.JOB_SENIORITY``)|.
 - job effects, read from the job record: ``clt`` (the contract type includes "CLT Full"),
   ``hunting`` (it includes "Hunting"), ``management`` (a coordinator or manager position).
-- An applicant whose CV cannot be read (none, scanned, corrupt) shows no skills, no domain
-  and a seniority gap of 1: the truth uses only what the pipeline can see.
+- An applicant whose CV cannot be read (none, corrupt) shows no skills, no domain
+  and a seniority gap of 1: the truth uses only what the pipeline can see (a scan is read by
+  OCR, so its text counts).
 
 The intercept is calibrated so that 26% of labelled applications are hires (the published
 rate among applications with a final status).

@@ -155,7 +155,7 @@ def applicant_shown_skills(applicant: dict, readable_cv_text: str) -> frozenset[
     """Skills an applicant record shows: ``conhecimentos_tecnicos`` plus the readable CV text.
 
     ``readable_cv_text`` is the JSON ``cv_pt`` or the text of a PDF with a text layer or a DOCX;
-    pass "" for a scanned or corrupt CV file.
+    pass "" for a corrupt CV file (a scan is read by OCR).
     """
     known = applicant["informacoes_profissionais"]["conhecimentos_tecnicos"]
     return find_skills(known) | find_skills(readable_cv_text)

@@ -4,6 +4,7 @@
     DIR/cvs/<applicant_code>.pdf | .docx                       CV files
     DIR/_truth/oracle_scores.csv                               job_code,applicant_code,p,label
     DIR/_truth/generator_report.json                           the run's report
+    DIR/_truth/scanned_cv_text.json                            scan file name -> its text
 
 JSON objects are written one top-level entry per line (compact, ``ensure_ascii=False``), which
 ``json.load`` reads like any other layout and which keeps the writer fast at full scale. CV files
@@ -19,9 +20,10 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from datagen.documents import render_cv
+from datagen.documents import SCANNED_PDF, render_cv
 from datagen.generator import CvFile, Dataset, Log
 
+SCAN_TEXTS_FILE = "scanned_cv_text.json"
 #: Below this many CV files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 200
 
@@ -88,6 +90,15 @@ def write_cv_files(folder: Path, files: list[CvFile], workers: int, log: Log) ->
             done(i)
 
 
+def write_scan_texts(path: Path, files: list[CvFile]) -> None:
+    """Write ``_truth/scanned_cv_text.json``: file name -> the text its scan shows.
+
+    What OCR of the scans is measured against (the data report's character error rate).
+    """
+    texts = {f"{f.code}{f.extension}": f.text for f in files if f.kind == SCANNED_PDF}
+    path.write_text(json.dumps(texts, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+
 def write_dataset(out_dir: Path, data: Dataset, workers: int | None, log: Log) -> None:
     """Write every output of one run under ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,5 +112,6 @@ def write_dataset(out_dir: Path, data: Dataset, workers: int | None, log: Log) -
     n_workers = default_workers(len(data.cv_files)) if workers is None else workers
     write_cv_files(out_dir / "cvs", data.cv_files, n_workers, log)
     write_oracle(truth / "oracle_scores.csv", data.oracle)
+    write_scan_texts(truth / SCAN_TEXTS_FILE, data.cv_files)
     write_report(truth / "generator_report.json", data.report)
     log(f"[datagen] done: {out_dir}")

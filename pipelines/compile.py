@@ -28,7 +28,7 @@ from pipelines.lake import Lake
 
 # The project's library code: locally it plays the part of the step image, so its hash is the
 # local image tag and a change to it invalidates cached steps.
-IMAGE_SOURCES = ("features", "featurestore", "steps", "tracking", "training")
+IMAGE_SOURCES = ("cvtext", "features", "featurestore", "steps", "tracking", "training")
 LOCAL_IMAGE_REPOSITORY = "local/datathon-mlet03-steps"
 TELEMETRY_CONFIG = (
     "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"

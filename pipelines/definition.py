@@ -101,6 +101,7 @@ class PipelineParameters:
     training_device: ParameterString
     num_boost_round: ParameterInteger
     stale_after_days: ParameterInteger
+    ocr_engine: ParameterString
     min_auc: ParameterFloat
     max_auc_regression: ParameterFloat
     model_approval_status: ParameterString
@@ -150,6 +151,13 @@ def declare_parameters(settings: Settings, target: Target) -> PipelineParameters
         # In-progress applications older than this many days (before the newest) count as not
         # hired; 0: applications in progress are never labels (the report counts both).
         stale_after_days=ParameterInteger("StaleAfterDays", default_value=0),
+        # Reads the CV pages without a text layer: Textract on AWS, rapidocr on this machine
+        # (also on AWS, to keep CVs in a region Textract does not serve); none: left unread.
+        # rapidocr|textract|none: Preprocess refuses another value, naming the three (the
+        # public definition schema has no EnumValues for a parameter).
+        ocr_engine=ParameterString(
+            "OcrEngine", default_value="rapidocr" if target == "local" else "textract"
+        ),
         min_auc=ParameterFloat("MinAuc", default_value=0.70),
         max_auc_regression=ParameterFloat("MaxAucRegression", default_value=0.01),
         model_approval_status=ParameterString(
@@ -204,16 +212,32 @@ def _output_uri(step: ProcessingStep, name: str):
     return step.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
 
 
+def text_cache_uri(ctx: PipelineContext) -> str:
+    """Where OCR'd CV text is kept between runs: the raw zone, beside the CVs it came from.
+
+    The text holds what the CVs hold (names, contacts), so it stays under the raw zone's
+    access and retention; the curated zone gets features, never CV text.
+    """
+    return ctx.s3(ctx.settings.raw_bucket, "text-cache")
+
+
 def preprocess_step(ctx: PipelineContext, params: PipelineParameters) -> ProcessingStep:
     curated = ctx.settings.curated_bucket
     outputs = ["train", "validation", "test", "profiles", "report"]
     args = _processor(ctx, params, "preprocess").run(
         code=str(STEPS_DIR / "preprocess.py"),
-        inputs=[_input("raw", params.input_data_url, "raw")],
-        outputs=[_output(name, ctx.s3(curated, "preprocess", name)) for name in outputs],
+        inputs=[
+            _input("raw", params.input_data_url, "raw"),
+            _input("text-cache", text_cache_uri(ctx), "text-cache"),
+        ],
+        outputs=[_output(name, ctx.s3(curated, "preprocess", name)) for name in outputs]
+        + [_output("text-cache", text_cache_uri(ctx))],
         arguments=["--raw-dir", f"{PROCESSING_ROOT}/input/raw"]
         + [arg for name in outputs for arg in (f"--{name}-dir", f"{PROCESSING_ROOT}/output/{name}")]
-        + ["--stale-after-days", params.stale_after_days.to_string()],
+        + ["--stale-after-days", params.stale_after_days.to_string()]
+        + ["--ocr-engine", params.ocr_engine]
+        + ["--text-cache-dir", f"{PROCESSING_ROOT}/input/text-cache"]
+        + ["--text-cache-out-dir", f"{PROCESSING_ROOT}/output/text-cache"],
     )
     return ProcessingStep(
         name="Preprocess", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES

@@ -63,7 +63,8 @@ def export_champion(settings: Settings, out: Path) -> dict:
 
 
 def serving_env(model_dir: Path, store: Path) -> str:
-    lines = [f"MATCH_MODEL_URI={model_dir.resolve()}"]
+    # CV files sent to the local server: scanned pages read by the local engine
+    lines = [f"MATCH_MODEL_URI={model_dir.resolve()}", "MATCH_OCR_ENGINE=rapidocr"]
     if store.is_file():
         lines.append(f"MATCH_ONLINE_STORE=sqlite:///{store.resolve()}")
     return "\n".join(lines) + "\n"

@@ -167,6 +167,27 @@ def _top_reasons(by_reason: dict[str, int], limit: int = TOP_REASONS) -> str:
     return ", ".join(f"{reason} {count:,}" for reason, count in ranked)
 
 
+def cv_text_line(documents: dict) -> str:
+    """How the CV files' text was obtained: text layers, OCR (its cost, cache and accuracy)."""
+    text_from = documents["text_from"]
+    line = f"  CV text: {text_from.get('text_layer', 0):,} from a text layer"
+    line += f", {text_from.get('ocr', 0):,} by OCR, {text_from.get('mixed', 0):,} both"
+    ocr = documents.get("ocr", {})
+    if not ocr.get("files"):
+        return line
+    line += f" (OCR by {ocr['engine']}: {_count(ocr['files'], 'file')}"
+    line += f", {ocr['from_cache']:,} from the text cache"
+    if ocr.get("pages_read_now"):
+        line += (
+            f", {_count(ocr['pages_read_now'], 'page')} read in {ocr['seconds']:.0f}s"
+            f", {ocr['seconds_per_page']:.1f}s a page"
+        )
+    rate = ocr.get("character_error_rate")
+    if rate:
+        line += f"; character error rate {rate['mean']:.2%} over {_count(rate['files'], 'scan')}"
+    return line + ")"
+
+
 def data_lines(report: dict, location: str) -> list[str]:
     """What was read and what was set aside, from Preprocess's ``data_report.json``."""
     counts = report.get("counts", {})
@@ -184,6 +205,8 @@ def data_lines(report: dict, location: str) -> list[str]:
             quarantined.append(_count(total, noun))
         for reason, count in by_reason.items():
             reasons[reason] = reasons.get(reason, 0) + count
+    if documents.get("text_from"):
+        lines.append(cv_text_line(documents))
     if quarantined:
         top = _top_reasons(reasons)
         lines.append(f"  quarantined {', '.join(quarantined)}; top reasons: {top}")

@@ -25,6 +25,7 @@ from featurestore.online import OnlineStore, OnlineStoreError, open_online_store
 from serving import schemas
 from serving.body import document_json_bodies, json_body, request_body_reference
 from serving.config import ServingConfig, load_config
+from serving.cv_files import CvFileReader
 from serving.errors import (
     ApiError,
     RequestGuard,
@@ -148,6 +149,17 @@ def _record(model: Any) -> dict[str, Any]:
     return model.model_dump(by_alias=True, exclude_unset=True)
 
 
+def _file_text(
+    reader: CvFileReader, applicant: Mapping[str, Any], cv_file: Any, field: str
+) -> str | None:
+    """The CV file's text when the record has no ``cv_pt`` text, as the Preprocess step reads
+    a CV file only then; None without a file (or with ``cv_pt``: the file is not read)."""
+    cv_pt = applicant.get("cv_pt")
+    if cv_file is None or (isinstance(cv_pt, str) and cv_pt.strip()):
+        return None
+    return reader.text(cv_file, field)
+
+
 def _no_lookups() -> ApiError:
     return ApiError(
         422,
@@ -264,6 +276,7 @@ def create_app(
         ),
     )
     app.state.model_holder = holder
+    app.state.cv_reader = CvFileReader(config.ocr_engine)
     install_error_handlers(app)
     rank_model = schemas.rank_request_model(config.max_rank_applicants)
     _add_routes(app, config, holder, lookup, rank_model)
@@ -329,7 +342,9 @@ def _add_routes(
     ) -> Any:
         """Match probability of one applicant for one job, with the top contributions."""
         model = holder.get()
-        result = _score(model, _record(body.job), _record(body.applicant), body.top)
+        applicant = _record(body.applicant)
+        cv_text = _file_text(request.app.state.cv_reader, applicant, body.cv_file, "body.cv_file")
+        result = _score(model, _record(body.job), applicant, body.top, cv_text)
         request.state.pairs_scored = 1
         return {
             "job_code": body.job_code,
@@ -354,7 +369,7 @@ def _add_routes(
         model = holder.get()
         _check_codes(body, config.max_rank_applicants)
         job = _job_profile(body, config, lookup)
-        candidates, not_found = _candidates(body, config, lookup)
+        candidates, not_found = _candidates(body, config, lookup, request.app.state.cv_reader)
         ranking = _rank(model, job, candidates, body.limit)
         request.state.pairs_scored = len(candidates)
         return {
@@ -367,8 +382,10 @@ def _add_routes(
 
 
 @tracer.capture_method(capture_response=False)
-def _score(model: LoadedModel, job: Mapping, applicant: Mapping, top: int) -> dict[str, Any]:
-    return score_pair(model, job_profile_of(job), applicant_profile_of(applicant), top)
+def _score(
+    model: LoadedModel, job: Mapping, applicant: Mapping, top: int, cv_text: str | None = None
+) -> dict[str, Any]:
+    return score_pair(model, job_profile_of(job), applicant_profile_of(applicant, cv_text), top)
 
 
 @tracer.capture_method(capture_response=False)
@@ -402,12 +419,15 @@ def _job_profile(
 
 @tracer.capture_method(capture_response=False)
 def _candidates(
-    body: schemas.RankRequest, config: ServingConfig, lookup: ProfileLookup
+    body: schemas.RankRequest, config: ServingConfig, lookup: ProfileLookup, reader: CvFileReader
 ) -> tuple[list[Candidate], list[str]]:
-    candidates = [
-        Candidate(a.applicant_code, applicant_profile_of(_record(a.applicant)), "request")
-        for a in body.applicants
-    ]
+    candidates = []
+    for index, sent in enumerate(body.applicants):
+        record = _record(sent.applicant)
+        field = f"body.applicants[{index}].cv_file"
+        cv_text = _file_text(reader, record, sent.cv_file, field)
+        profile = applicant_profile_of(record, cv_text)
+        candidates.append(Candidate(sent.applicant_code, profile, "request"))
     if not body.applicant_codes:
         return candidates, []
     if not lookup.configured:
@@ -441,7 +461,9 @@ def _add_explain_route(app: FastAPI, holder: ModelHolder, explainer: Explainer) 
         Nothing from the records but the features' values reaches the LLM or its traces.
         """
         model = holder.get()
-        result = _score(model, _record(body.job), _record(body.applicant), body.top)
+        applicant = _record(body.applicant)
+        cv_text = _file_text(request.app.state.cv_reader, applicant, body.cv_file, "body.cv_file")
+        result = _score(model, _record(body.job), applicant, body.top, cv_text)
         request.state.pairs_scored = 1
         explanation = _explain(explainer, result["probability"], result["contributions"])
         return {

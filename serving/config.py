@@ -40,6 +40,9 @@ class ServingConfig:
     predict_threads: int = 1
     #: seconds before a failed model load is tried again (a 503 until then)
     model_retry_seconds: float = 30.0
+    #: reads CV files' pages without a text layer: "none" (a scan is refused), "rapidocr"
+    #: (``make serve``), "textract" (Lambda)
+    ocr_engine: str = "none"
     #: /v1/explain: the LLM and Langfuse (the defaults: the template, no network)
     explain: ExplainSettings = field(default_factory=ExplainSettings)
 
@@ -137,6 +140,16 @@ def _default_model_uri() -> str:
     return BAKED_MODEL_DIR if os.path.isdir(BAKED_MODEL_DIR) else ""
 
 
+OCR_ENGINES = ("none", "rapidocr", "textract")
+
+
+def _ocr_engine(env: Mapping[str, str]) -> str:
+    name = env.get("MATCH_OCR_ENGINE", "").strip() or "none"
+    if name not in OCR_ENGINES:
+        raise ConfigError(f"MATCH_OCR_ENGINE must be one of {', '.join(OCR_ENGINES)}, got {name!r}")
+    return name
+
+
 def load_config(env: Mapping[str, str] | None = None) -> ServingConfig:
     """The configuration from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -160,5 +173,6 @@ def load_config(env: Mapping[str, str] | None = None) -> ServingConfig:
         ),
         predict_threads=_positive_int(env, "MATCH_PREDICT_THREADS", 1),
         model_retry_seconds=_seconds(env, "MATCH_MODEL_RETRY_SECONDS", 30.0),
+        ocr_engine=_ocr_engine(env),
         explain=_explain_settings(env, region),
     )

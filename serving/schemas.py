@@ -12,6 +12,8 @@ is accepted and dropped at validation, never stored or logged.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -115,6 +117,58 @@ ApplicantRecord = _record_model(
 )
 
 
+#: A CV file's largest size: base64 (4/3 of it) and the JSON around it stay within Lambda's
+#: 6 MB request payload and the server's body limit.
+MAX_CV_FILE_BYTES = 4_000_000
+MAX_CV_FILE_BASE64_CHARS = -(-MAX_CV_FILE_BYTES // 3) * 4
+# Extensions spelt out letter by letter: JSON Schema's (ECMA) patterns have no flag for case.
+_EXTENSIONS = "|".join(
+    "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in extension)
+    for extension in ("pdf", "docx", "png", "jp(e)?g", "tif(f)?")
+)
+CV_FILE_NAME = rf"^[^/\\]{{1,200}}\.({_EXTENSIONS})$"
+
+
+def _decode_base64(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError("must be a base64 string")
+    if len(value) > MAX_CV_FILE_BASE64_CHARS:
+        raise ValueError(f"the file is larger than {MAX_CV_FILE_BYTES} bytes")
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("is not valid base64") from None
+    if not data:
+        raise ValueError("the file is empty")
+    return data
+
+
+FileContent = Annotated[
+    bytes,
+    BeforeValidator(_decode_base64),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentEncoding": "base64",
+            "maxLength": MAX_CV_FILE_BASE64_CHARS,
+            "description": f"the file's bytes in base64, at most {MAX_CV_FILE_BYTES} bytes",
+        }
+    ),
+]
+
+
+class CvFile(BaseModel):
+    """The applicant's CV as a file: its text is read as the pipeline reads CV files (text
+    layer first, OCR for scanned pages), and used when the record's ``cv_pt`` is empty."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(
+        pattern=CV_FILE_NAME, description="the file's name; its extension says the format"
+    )
+    content_base64: FileContent
+
+
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -122,6 +176,7 @@ class ScoreRequest(BaseModel):
     job: JobRecord  # type: ignore[valid-type]
     applicant_code: Code | None = None
     applicant: ApplicantRecord  # type: ignore[valid-type]
+    cv_file: CvFile | None = None
     top: int = Field(
         default=5, ge=0, le=50, strict=True, description="how many contributions to return"
     )
@@ -132,6 +187,7 @@ class RankedApplicantInput(BaseModel):
 
     applicant_code: Code
     applicant: ApplicantRecord  # type: ignore[valid-type]
+    cv_file: CvFile | None = None
 
 
 APPLICANTS_DESCRIPTION = "records to score (codes unique across both lists)"

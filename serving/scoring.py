@@ -34,10 +34,10 @@ def job_profile_of(record: Mapping[str, Any]) -> dict[str, Any]:
     return job_profile(record)
 
 
-def applicant_profile_of(record: Mapping[str, Any]) -> dict[str, Any]:
-    # The API receives no CV file: the CV is the record's cv_pt, as in the processing step
-    # for an applicant without a readable file.
-    return applicant_profile(record)
+def applicant_profile_of(record: Mapping[str, Any], cv_text: str | None = None) -> dict[str, Any]:
+    # ``cv_text``: the text of a CV file sent with the record, as the processing step passes a
+    # readable file's text (the record's cv_pt still wins when it has text).
+    return applicant_profile(record, cv_text)
 
 
 def feature_matrix(

@@ -34,7 +34,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cvtext.extract import DocumentOutcome
+from cvtext.ocr import ENGINE_NAMES
 from features import FEATURE_NAMES, UnknownStatusError, label_for_status
 from features.frames import pair_feature_frame
 from features.labels import NOT_HIRED
@@ -67,13 +68,15 @@ from features.schema import (
     validate_prospects_entry,
 )
 from features.text_similarity import TEXT_MODEL_FILE, TextModel, fit_text_model
-from steps.documents import DocumentOutcome, DocumentResult, extract_cv_text
+from steps.cv_files import TextOptions, documents_report, read_files
 
 JOBS_FILE = "vagas.json"
 APPLICANTS_FILE = "applicants.json"
 PROSPECTS_FILE = "prospects.json"
 CV_DIR = "cvs"
 ORACLE_FILE = Path("_truth") / "oracle_scores.csv"
+#: generated data only: scan file name -> the text the scan shows (OCR's error rate)
+SCAN_TEXTS_FILE = Path("_truth") / "scanned_cv_text.json"
 
 #: event_time of a profile whose record has no known date. The Feature Store needs an event time
 #: on every record; the Unix epoch reads as "older than any real record", so any dated update of
@@ -82,8 +85,6 @@ UNKNOWN_EVENT_TIME = "1970-01-01T00:00:00Z"
 
 _PANDAS_DTYPES = {"string": "str", "integral": "Int64", "fractional": "float64"}
 _SPLITS = ("train", "validation", "test")
-# Below this many files the process pool's start-up costs more than it saves.
-_MIN_FILES_FOR_POOL = 64
 
 
 class InputError(Exception):
@@ -109,6 +110,9 @@ class Config:
     min_labelled_rows: int
     workers: int
     stale_after_days: int = 0
+    ocr_engine: str = "rapidocr"
+    text_cache_in: Path | None = None
+    text_cache_out: Path | None = None
 
     @property
     def split_dirs(self) -> dict[str, Path]:
@@ -143,6 +147,24 @@ def parse_args(argv: list[str] | None = None) -> Config:
         "not hired (0: applications in progress are never labels)",
     )
     parser.add_argument(
+        "--ocr-engine",
+        choices=ENGINE_NAMES,
+        default="rapidocr",
+        help="reads the CV pages that have no text layer (none: they stay unread)",
+    )
+    parser.add_argument(
+        "--text-cache-dir",
+        type=Path,
+        default=Path(f"{base_in}/text-cache"),
+        help="earlier runs' OCR by file content hash (read; missing: nothing cached)",
+    )
+    parser.add_argument(
+        "--text-cache-out-dir",
+        type=Path,
+        default=Path(f"{base_out}/text-cache"),
+        help="the cache with this run's OCR added (written)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -165,6 +187,9 @@ def parse_args(argv: list[str] | None = None) -> Config:
         min_labelled_rows=args.min_labelled_rows,
         workers=max(1, args.workers),
         stale_after_days=args.stale_after_days,
+        ocr_engine=args.ocr_engine,
+        text_cache_in=args.text_cache_dir,
+        text_cache_out=args.text_cache_out_dir,
     )
 
 
@@ -378,20 +403,26 @@ def valid_records(
 # CV files
 
 
-def _extract_file(path: Path) -> DocumentResult:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return DocumentResult(DocumentOutcome.CORRUPT, detail=f"cannot read: {error}")
-    return extract_cv_text(path.name, data)
-
-
-def _extract_all(paths: list[Path], workers: int) -> list[DocumentResult]:
-    if workers <= 1 or len(paths) < _MIN_FILES_FOR_POOL:
-        return [_extract_file(path) for path in paths]
-    chunksize = max(1, len(paths) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_extract_file, paths, chunksize=chunksize))
+def ocr_in_words(documents: Mapping[str, Any]) -> str:
+    """``text from: 283 text layer, 16 OCR, 0 mixed; OCR: 16 files (12 from the cache), ...``."""
+    ocr = documents["ocr"]
+    line = f"text from: {_in_words(documents['text_from'])}; OCR ({ocr['engine']}): "
+    line += f"{ocr['files']:,} files ({ocr['from_cache']:,} from the text cache)"
+    if ocr["pages_read_now"]:
+        line += (
+            f", {ocr['pages_read_now']:,} pages read now in {ocr['seconds']:.1f}s "
+            f"({ocr['seconds_per_page']:.2f}s a page with {ocr['workers']} workers, "
+            f"{ocr['engine_seconds_per_page']:.2f}s in one)"
+        )
+    if ocr["mean_confidence"] is not None:
+        line += f", mean confidence {ocr['mean_confidence']:.1%}"
+    if "character_error_rate" in ocr:
+        rate = ocr["character_error_rate"]
+        line += (
+            f"; character error rate {rate['mean']:.2%} over {rate['files']} scans "
+            f"(max {rate['max']:.2%})"
+        )
+    return line
 
 
 def _has_cv_pt(record: Mapping[str, Any]) -> bool:
@@ -399,20 +430,34 @@ def _has_cv_pt(record: Mapping[str, Any]) -> bool:
     return isinstance(cv_pt, str) and bool(cv_pt.strip())
 
 
+def load_scan_texts(raw_dir: Path) -> dict[str, str]:
+    """``_truth/scanned_cv_text.json`` of generated data; {} for real data or a bad file."""
+    try:
+        texts = json.loads((raw_dir / SCAN_TEXTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return (
+        {str(k): v for k, v in texts.items() if isinstance(v, str)}
+        if isinstance(texts, dict)
+        else {}
+    )
+
+
 def read_cv_files(
     cv_dir: Path,
     raw_applicants: Mapping[str, Any],
     applicants: Mapping[str, Mapping[str, Any]],
     quarantine: Quarantine,
-    workers: int,
+    options: TextOptions,
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """Text of the CV files that count, keyed by applicant code, and the document counts.
 
     ``cvs/<applicant_code>.<ext>``. A file is read only when its text can be the applicant's CV:
     the applicant is valid and has no ``cv_pt`` text (otherwise ``cv_pt`` wins and the file is
     counted as ``not_needed``). Files of applicants missing from applicants.json are quarantined
-    as ``unknown_applicant``; unreadable files (corrupt, needs_ocr, unsupported) with their
-    outcome as reason. With several readable files for one applicant the first by name wins.
+    as ``unknown_applicant``; unreadable files (corrupt, needs_ocr, no_text, ocr_failed,
+    unsupported) with their outcome as reason. With several readable files for one applicant
+    the first by name wins. Pages without a text layer are read by OCR (``options.engine``).
     """
     paths = sorted(p for p in cv_dir.iterdir() if p.is_file()) if cv_dir.is_dir() else []
     counts: Counter[str] = Counter()
@@ -430,18 +475,21 @@ def read_cv_files(
             to_read.append(path)
     texts: dict[str, str] = {}
     outcomes: Counter[str] = Counter()
-    for path, result in zip(to_read, _extract_all(to_read, workers), strict=True):
+    reads, ocr_wall_s = read_files(to_read, options, log)
+    for read in reads:
+        result = read.extraction
         outcomes[result.outcome.value] += 1
         if result.outcome is DocumentOutcome.TEXT:
-            texts.setdefault(path.stem, result.text)
+            texts.setdefault(read.path.stem, result.text)
         else:
-            quarantine.add("document", path.name, result.outcome.value, result.detail)
+            quarantine.add("document", read.path.name, result.outcome.value, result.detail)
     report = {
         "files": len(paths),
         "read": len(to_read),
         "by_outcome": {outcome.value: outcomes[outcome.value] for outcome in DocumentOutcome},
         "skipped": dict(sorted(counts.items())),
         "applicants_with_file_text": len(texts),
+        **documents_report(reads, options, ocr_wall_s),
     }
     return texts, report
 
@@ -881,14 +929,23 @@ def run(config: Config) -> dict[str, Any]:
                 + _named_counts({**job_dates, **applicant_dates})
             )
     with phases.phase("documents"):
+        text_options = TextOptions(
+            engine=config.ocr_engine,
+            cache_in=config.text_cache_in,
+            cache_out=config.text_cache_out,
+            workers=config.workers,
+            scan_texts=load_scan_texts(config.raw_dir),
+        )
         file_texts, documents = read_cv_files(
-            config.raw_dir / CV_DIR, raw.applicants, applicants, quarantine, config.workers
+            config.raw_dir / CV_DIR, raw.applicants, applicants, quarantine, text_options
         )
         log(
             f"CV files: {documents['files']:,} found, {documents['read']:,} read "
-            f"({_in_words(documents['by_outcome'])}); "
+            f"({_in_words({k: n for k, n in documents['by_outcome'].items() if n})}); "
             f"{documents['applicants_with_file_text']:,} applicants get their CV text from a file"
         )
+        if documents["ocr"]["files"]:
+            log(ocr_in_words(documents))
     with phases.phase("profiles"):
         job_frame = job_profile_frame(jobs)
         applicant_frame, cv_sources = applicant_profile_frame(applicants, file_texts)

@@ -26,7 +26,12 @@ from packaging.utils import NormalizedName, canonicalize_name, parse_wheel_filen
 ROOT = Path(__file__).resolve().parents[1]
 HADOLINT_CONFIG = ROOT / ".hadolint.yaml"
 #: uv's messages when it is offline and the cache lacks something
-NOT_CACHED = ("network connectivity is disabled", "not found in the cache", "offline")
+NOT_CACHED = (
+    "network connectivity is disabled",
+    "network was disabled",
+    "not found in the cache",
+    "offline",
+)
 #: uv's messages when it cannot reach the index
 NETWORK_ERRORS = (
     "failed to fetch",

@@ -1,8 +1,10 @@
-"""CV files: readable PDFs and DOCX hold the CV's skills; scans and corrupt files do not read."""
+"""CV files: PDFs and DOCX hold the CV's skills in a text layer, scans as pictures (with the
+text they show beside them, for OCR's error rate); corrupt files do not read."""
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import docx
@@ -58,11 +60,22 @@ def test_docx_is_readable_with_python_docx_and_holds_the_skills(small_run: Run) 
         assert find_skills(text) == find_skills(f.text)
 
 
-def test_scanned_pdf_has_an_image_and_no_text(small_run: Run) -> None:
-    for f in _files(small_run, documents.SCANNED_PDF):
+def test_scanned_pdf_has_an_image_a_page_and_no_text(small_run: Run) -> None:
+    truth = json.loads((small_run.out / "_truth" / "scanned_cv_text.json").read_text())
+    scans = _files(small_run, documents.SCANNED_PDF)
+    assert sorted(truth) == sorted(f"{f.code}.pdf" for f in scans)
+    for f in scans:
         reader = PdfReader(small_run.out / "cvs" / f"{f.code}.pdf")
-        assert len(reader.pages[0].images) == 1
+        assert all(len(page.images) == 1 for page in reader.pages)
         assert "".join(page.extract_text() for page in reader.pages).strip() == ""
+        assert truth[f"{f.code}.pdf"] == f.text
+
+
+def test_a_long_cv_is_scanned_onto_as_many_pages_as_its_lines_need() -> None:
+    lines = len(documents.wrap_lines(SAMPLE))
+    pages = PdfReader(io.BytesIO(documents.scanned_pdf(SAMPLE, np.random.default_rng(1)))).pages
+    assert lines > documents.SCAN_LINES_PER_PAGE
+    assert len(pages) == -(-lines // documents.SCAN_LINES_PER_PAGE)
 
 
 def test_corrupt_files_fail_to_parse(small_run: Run) -> None:

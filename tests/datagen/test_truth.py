@@ -43,8 +43,11 @@ def _buildable_labelled(run: Run) -> dict[tuple[str, str], str]:
     return out
 
 
-def _cv_file_text(path) -> str:
-    """What a pipeline reads from a CV file: the text, or "" when it cannot read any."""
+def _cv_file_text(path, scan_texts: dict[str, str]) -> str:
+    """What a pipeline reads from a CV file: the text layer, a scan's text (read by OCR, whose
+    errors are measured apart), or "" when it cannot read any."""
+    if path.name in scan_texts:
+        return scan_texts[path.name]
     try:
         if path.suffix == ".pdf":
             return "\n".join(page.extract_text() for page in PdfReader(path).pages)
@@ -72,12 +75,16 @@ def test_oracle_p_is_the_documented_signal_of_what_the_pipeline_can_read(small_r
     intercept = small_run.report["intercept"]
     cvs = small_run.out / "cvs"
     files = {f.stem: f for f in cvs.iterdir()}
+    scan_texts = json.loads((small_run.out / "_truth" / "scanned_cv_text.json").read_text())
+    assert scan_texts, "the small run has scans"
     text_of: dict[str, str] = {}
     for r in _oracle(small_run):
         job, code = small_run.jobs[r["job_code"]], r["applicant_code"]
         applicant = small_run.applicants[code]
         if code not in text_of:
-            text_of[code] = _cv_file_text(files[code]) if code in files else applicant["cv_pt"]
+            text_of[code] = (
+                _cv_file_text(files[code], scan_texts) if code in files else applicant["cv_pt"]
+            )
         shown = sig.applicant_shown_skills(applicant, text_of[code])
         z = intercept + sig.linear_score(sig.signal_terms(job, applicant, shown))
         assert float(r["p"]) == pytest.approx(float(sig.sigmoid(z)), abs=1e-5)

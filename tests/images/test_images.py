@@ -60,6 +60,7 @@ PYTHON_IMAGE = re.compile(
 GLIBC = {"bookworm": (2, 36), "trixie": (2, 41)}
 #: dependencies no file imports, which the jobs still need
 RUNTIME_ONLY = {
+    "onnxruntime": "rapidocr's inference engine (loaded by rapidocr, never imported by name)",
     "sagemaker-mlflow": "the MLflow plugin (entry points) for arn: tracking URIs on AWS",
     "pyarrow": "pandas' Parquet engine (pd.read_parquet, DataFrame.to_parquet)",
 }
@@ -164,7 +165,7 @@ class Image:
 IMAGES = {
     "steps": Image(
         group="steps",
-        packages=frozenset({"features", "featurestore", "steps", "tracking"}),
+        packages=frozenset({"cvtext", "features", "featurestore", "steps", "tracking"}),
         entry_points=(
             "steps/preprocess.py",
             "steps/ingest_features.py",
@@ -485,10 +486,20 @@ def test_steps_image_imports_and_runs_its_entry_points(tmp_path: Path) -> None:
 
     spec = {
         "entry_points": {module[:-3].replace("/", "."): [] for module in image.entry_points},
-        "also_import": ["mlflow", "tracking", "boto3", "featurestore.online", "features.frames"],
+        "also_import": [
+            "mlflow",
+            "tracking",
+            "boto3",
+            "featurestore.online",
+            "features.frames",
+            "cvtext.textract",
+            "cvtext.cer",
+            "rapidocr",
+        ],
         "files": [
             "steps.preprocess",
-            "steps.documents",
+            "cvtext.extract",
+            "cvtext.textract",
             "features",
             "featurestore.local",
             "tracking",
@@ -498,6 +509,8 @@ def test_steps_image_imports_and_runs_its_entry_points(tmp_path: Path) -> None:
             "pypdf",
             "docx",
             "lxml",
+            "rapidocr",
+            "rapidfuzz",
             "matplotlib",
             "sklearn",
             "mlflow",
@@ -524,7 +537,13 @@ def test_steps_image_imports_and_runs_its_entry_points(tmp_path: Path) -> None:
     assert outcome["parsed"]["steps.evaluate"]["model_dir"] == "/opt/ml/processing/input/model"
     task = {
         name: program
-        for name in ("steps.preprocess", "steps.documents", "features", "featurestore.local")
+        for name in (
+            "steps.preprocess",
+            "cvtext.extract",
+            "cvtext.textract",
+            "features",
+            "featurestore.local",
+        )
     } | {"tracking": program}
     _check_imports(outcome, task=task, site=site, forbidden=image.forbidden)
 

@@ -107,6 +107,11 @@ def test_signal_data_registers_a_champion(settings, signal_data, monkeypatch, ca
     assert "Registered datathon-mlet03-match version 1 (Approved, champion)" in out
     assert "best achievable" in out
     assert registered_versions(settings) == ["1"]
+    scans = len(json.loads((signal_data / "_truth" / "scanned_cv_text.json").read_text()))
+    assert scans >= 2, "the data set has scanned CVs"
+    # every scan's text reaches the features, read by OCR, measured against its truth
+    assert f" {scans} by OCR, " in out and f"OCR by rapidocr: {scans} files, 0 from" in out, out
+    assert "character error rate " in out and f" over {scans} scans)" in out
 
 
 def test_second_run_reuses_cached_steps(settings, signal_data, monkeypatch, capsys):
@@ -117,6 +122,18 @@ def test_second_run_reuses_cached_steps(settings, signal_data, monkeypatch, caps
     assert steps["Evaluate"] == steps["Register"] == "Succeeded"
     assert "champion before this run: version 1" in out, out
     assert registered_versions(settings) == ["1"]  # same training run: no second version
+
+
+def test_a_run_without_the_step_cache_takes_the_scans_text_from_the_text_cache(
+    settings, signal_data, monkeypatch, capsys
+):
+    scans = len(json.loads((signal_data / "_truth" / "scanned_cv_text.json").read_text()))
+    gate = ("--param", "MinAuc=0.99")  # stops at the gate: no second version registered
+    code, out = run(settings, monkeypatch, capsys, "--data", str(signal_data), "--no-cache", *gate)
+    assert code == 1, out
+    assert statuses(latest_execution(settings))["Preprocess"] == "Succeeded"
+    assert f"OCR by rapidocr: {scans} files, {scans} from the text cache)" in out, out
+    assert registered_versions(settings) == ["1"]
 
 
 def start_run(settings: Settings, *args: str) -> subprocess.Popen:
@@ -243,7 +260,10 @@ def test_each_execution_keeps_its_own_evaluation(settings):
 
 
 def test_no_signal_data_ends_at_the_fail_step(settings, no_signal_data, monkeypatch, capsys):
-    code, out = run(settings, monkeypatch, capsys, "--data", str(no_signal_data))
+    # Its scans are left unread (OcrEngine=none): OCR is tested on the signal data, and a
+    # minute of it here would change nothing this test looks at.
+    no_ocr = ("--param", "OcrEngine=none")
+    code, out = run(settings, monkeypatch, capsys, "--data", str(no_signal_data), *no_ocr)
     assert code == 1
     steps = statuses(latest_execution(settings))
     assert steps["FailModelQuality"] == "Failed"

@@ -86,6 +86,39 @@ def test_every_summary_shows_what_was_read_and_set_aside(lake):
     assert "  854 labelled applications, 115 hired" in text
 
 
+def test_the_summary_says_how_cv_text_was_obtained_and_what_ocr_cost(lake, tmp_path):
+    report = json.loads(json.dumps(DATA_REPORT))
+    report["counts"]["document"].update(
+        text_from={"text_layer": 70, "ocr": 5, "mixed": 1},
+        ocr={
+            "engine": "rapidocr",
+            "files": 6,
+            "from_cache": 4,
+            "pages_read_now": 3,
+            "seconds": 4.6,
+            "seconds_per_page": 1.53,
+            "character_error_rate": {"files": 6, "mean": 0.0042, "median": 0.003, "max": 0.01},
+        },
+    )
+    lake.write_bytes(f"{REPORT}/data_report.json", json.dumps(report).encode())
+    text = render(result(steps()), lake, 1.0, {})
+    assert (
+        "  CV text: 70 from a text layer, 5 by OCR, 1 both (OCR by rapidocr: 6 files, 4 from "
+        "the text cache, 3 pages read in 5s, 1.5s a page; character error rate 0.42% over "
+        "6 scans)"
+    ) in text
+
+
+def test_cv_text_without_ocr_is_one_short_line(lake):
+    report = json.loads(json.dumps(DATA_REPORT))
+    report["counts"]["document"].update(
+        text_from={"text_layer": 80, "ocr": 0, "mixed": 0}, ocr={"engine": "none", "files": 0}
+    )
+    lake.write_bytes(f"{REPORT}/data_report.json", json.dumps(report).encode())
+    text = render(result(steps()), lake, 1.0, {})
+    assert "  CV text: 80 from a text layer, 0 by OCR, 0 both\n" in text
+
+
 def test_a_failed_preprocess_shows_its_own_report_and_reason(lake):
     reason = "step Preprocess failed: exit code 3: preprocess: not enough labelled data: 12"
     text = render(result(steps("Preprocess"), reason), lake, 1.0, {})

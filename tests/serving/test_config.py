@@ -79,3 +79,12 @@ def test_explain_settings_come_from_match_variables() -> None:
 def test_bad_explain_values_name_the_variable(env: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(env)
+
+
+def test_ocr_engine_defaults_to_none_and_refuses_an_unknown_name() -> None:
+    assert load_config({"MATCH_MODEL_URI": "m"}).ocr_engine == "none"
+    assert load_config({"MATCH_MODEL_URI": "m", "MATCH_OCR_ENGINE": "textract"}).ocr_engine == (
+        "textract"
+    )
+    with pytest.raises(ConfigError, match="MATCH_OCR_ENGINE must be one of none, rapidocr"):
+        load_config({"MATCH_MODEL_URI": "m", "MATCH_OCR_ENGINE": "tesseract"})

@@ -193,11 +193,19 @@ def test_copies_only_what_serving_imports() -> None:
         assert (ROOT / source).exists(), f"COPY source {source} is not in the repository"
         assert source.split("/")[0] not in TRAINING_SIDE, f"{source} is training-side code"
     packages = {target.split("/")[0] for _, target in task_copies()}
-    assert packages == {"explain", "features", "featurestore", "serving"}, packages
+    assert packages == {"cvtext", "explain", "features", "featurestore", "serving"}, packages
     # featurestore: the light init and the online lookups only, never pandas/pyarrow modules
     assert {s for s, _ in task_copies() if s.startswith("featurestore")} == {
         "featurestore/__init__.py",
         "featurestore/online.py",
+    }
+    # cvtext: the reader and Textract, not the cache, the error rate or rapidocr's models
+    assert {s for s, _ in task_copies() if s.startswith("cvtext")} == {
+        "cvtext/__init__.py",
+        "cvtext/extract.py",
+        "cvtext/layers.py",
+        "cvtext/ocr.py",
+        "cvtext/textract.py",
     }
     # other contexts are stages of this Dockerfile (the optional model)
     for ins in parse_dockerfile(DOCKERFILE.read_text()):

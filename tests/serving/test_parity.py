@@ -8,6 +8,7 @@ from the step's own profile files). Feature vectors must be identical and scores
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import shutil
@@ -95,8 +96,7 @@ def parity_setup(processed: Path):
 
 
 def _comparable(rows: pd.DataFrame, with_cv_file: set[str]) -> pd.DataFrame:
-    # The API receives records only: a CV that exists only as a file (PDF/DOCX) is read by
-    # the processing step and cannot be sent, so those applicants are compared via lookups.
+    # Applicants whose CV is a file are compared apart, sending the file (below).
     return rows[~rows["applicant_code"].isin(with_cv_file)].head(PAIRS_CHECKED)
 
 
@@ -154,3 +154,40 @@ def test_codes_looked_up_in_the_store_give_the_steps_scores(parity_setup) -> Non
     ranking = response.json()["ranking"]
     assert {r["applicant_code"]: r["probability"] for r in ranking} == expected
     assert all(r["source"] == "feature_store" for r in ranking)
+
+
+def test_cv_files_sent_to_the_api_give_the_steps_features_and_scores(
+    parity_setup, processed: Path, tmp_path: Path
+) -> None:
+    """The same CV files (text PDFs, DOCX, scans read by OCR) through the step and the API."""
+    _, _, jobs, applicants, _, booster = parity_setup
+    model_dir = processed / "model"
+    client = TestClient(create_app(ServingConfig(model_uri=str(model_dir), ocr_engine="rapidocr")))
+    splits = ("train", "validation", "test")
+    rows = pd.concat(
+        [pd.read_parquet(processed / "out" / s / f"{s}.parquet") for s in splits]
+    ).drop_duplicates("applicant_code")
+    files = {p.stem: p for p in (processed / "raw" / "cvs").iterdir()}
+    scans = json.loads((processed / "raw" / "_truth" / "scanned_cv_text.json").read_text())
+    sent = rows[rows["applicant_code"].isin(files) & (rows["cv_readable"] == 1)]
+    assert len(sent) >= 5, "too few applicants with a readable CV file"
+    assert sent["applicant_code"].map(lambda c: files[c].name in scans).any(), "no scan sent"
+    expected = booster.predict(sent[list(FEATURE_NAMES)].to_numpy(dtype=np.float64))
+    for (_, row), want in zip(sent.iterrows(), expected, strict=True):
+        path = files[row["applicant_code"]]
+        cv_file = {
+            "filename": path.name,
+            "content_base64": base64.b64encode(path.read_bytes()).decode(),
+        }
+        body = {
+            "job": jobs[row["job_code"]],
+            "applicant": applicants[row["applicant_code"]],
+            "cv_file": cv_file,
+            "top": len(FEATURE_NAMES),
+        }
+        response = client.post("/v1/score", json=body)
+        assert response.status_code == 200, response.text
+        features = response.json()["features"]
+        mismatched = [name for name in FEATURE_NAMES if not _same(features[name], row[name])]
+        assert not mismatched, (path.name, mismatched)
+        assert response.json()["probability"] == want

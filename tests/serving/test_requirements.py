@@ -12,8 +12,10 @@ import os
 import subprocess
 import sys
 import textwrap
+from base64 import b64encode
 from pathlib import Path
 
+from datagen.documents import docx_file
 from tests.containers import (
     ROOT,
     exported_requirements,
@@ -21,6 +23,7 @@ from tests.containers import (
     lay_out,
     requirement_lines,
 )
+from tests.serving.factory import applicant_record, job_record
 from tests.serving.test_dockerfile import REQUIREMENTS, context_files, task_copies
 
 #: must not be imported by serving (training side, or heavy libraries the image does not carry)
@@ -119,12 +122,15 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_clean_folder_serves_a_lambda_event(tmp_path: Path, model_dir: Path) -> None:
+def serve_in_a_clean_folder(
+    tmp_path: Path, model_dir: Path, event: dict
+) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Answer one API Gateway event from the image's layout: its requirements and COPY lines."""
     site, task = tmp_path / "site", tmp_path / "task"
     install_requirements(REQUIREMENTS, site)
     lay_out_task(task)
     event_file, result_file = tmp_path / "event.json", tmp_path / "result.json"
-    event_file.write_text(json.dumps(HEALTH_EVENT))
+    event_file.write_text(json.dumps(event))
 
     env = {
         key: value
@@ -148,7 +154,40 @@ def test_clean_folder_serves_a_lambda_event(tmp_path: Path, model_dir: Path) -> 
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    outcome = json.loads(result_file.read_text())
+    return result, json.loads(result_file.read_text())
+
+
+def test_clean_folder_reads_a_cv_file_sent_with_a_score_request(
+    tmp_path: Path, model_dir: Path
+) -> None:
+    cv = "Experiência com Kubernetes, Docker e Terraform em migrações para a nuvem"
+    applicant = applicant_record(0)
+    applicant["cv_pt"] = ""
+    applicant["informacoes_profissionais"]["conhecimentos_tecnicos"] = ""
+    body = {
+        "job": job_record(),
+        "applicant": applicant,
+        "cv_file": {"filename": "cv.docx", "content_base64": b64encode(docx_file(cv)).decode()},
+        "top": 30,
+    }
+    event = json.loads(json.dumps(HEALTH_EVENT))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/v1/score"
+    event["requestContext"]["http"]["method"] = "POST"
+    event["body"] = json.dumps(body)
+    event["headers"] |= {
+        "content-type": "application/json",
+        "content-length": str(len(event["body"])),
+    }
+    _, outcome = serve_in_a_clean_folder(tmp_path, model_dir, event)
+    response = outcome["response"]
+    assert response["statusCode"] == 200, response
+    assert json.loads(response["body"])["features"]["applicant_skill_count"] == 2
+    assert outcome["forbidden"] == [], f"serving imported {outcome['forbidden']}"
+
+
+def test_clean_folder_serves_a_lambda_event(tmp_path: Path, model_dir: Path) -> None:
+    result, outcome = serve_in_a_clean_folder(tmp_path, model_dir, HEALTH_EVENT)
+    site, task = tmp_path / "site", tmp_path / "task"
 
     response = outcome["response"]
     assert response["statusCode"] == 200, response

@@ -4,6 +4,7 @@ import copy
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
+from datagen.documents import scanned_pdf
 from features import FEATURE_NAMES
 from features.profiles import APPLICANT_PROFILE_FIELDS, JOB_PROFILE_FIELDS
 from steps.preprocess import UNKNOWN_EVENT_TIME, main, parse_args, time_split
@@ -146,13 +148,13 @@ def text_pdf(text: str) -> bytes:
     return bytes(pdf.output())
 
 
-def image_only_pdf() -> bytes:
+SCANNED_CV = "Pessoa Secreta\nExperiência com Docker e Terraform em migrações para a nuvem"
+
+
+def blank_png() -> bytes:
     image = io.BytesIO()
     Image.new("RGB", (200, 80), "white").save(image, "PNG")
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.image(io.BytesIO(image.getvalue()), x=10, y=10, w=100)
-    return bytes(pdf.output())
+    return image.getvalue()
 
 
 def docx_bytes(text: str) -> bytes:
@@ -190,13 +192,15 @@ def build_raw(root: Path, *, labelled: int = 24, truth: bool = True) -> Path:
             i % 3
         ]
         applicants[str(200 + i)] = record
-    # CV files: 210 PDF, 211 DOCX, 212 scanned, 213 corrupt, 214 unsupported; cv_pt empty
-    for code in ("210", "211", "212", "213", "214"):
+    # CV files: 210 PDF, 211 DOCX, 212 scanned, 213 corrupt, 214 unsupported, 215 a blank
+    # picture; cv_pt empty
+    for code in ("210", "211", "212", "213", "214", "215"):
         applicants[code]["cv_pt"] = ""
         applicants[code]["informacoes_profissionais"]["conhecimentos_tecnicos"] = ""
     (raw / "cvs" / "210.pdf").write_bytes(text_pdf("Pessoa Secreta\nExperiência com Kubernetes"))
     (raw / "cvs" / "211.docx").write_bytes(docx_bytes("Pessoa Secreta - Power BI e Python"))
-    (raw / "cvs" / "212.pdf").write_bytes(image_only_pdf())
+    (raw / "cvs" / "212.pdf").write_bytes(scanned_pdf(SCANNED_CV, np.random.default_rng(5)))
+    (raw / "cvs" / "215.png").write_bytes(blank_png())
     (raw / "cvs" / "213.pdf").write_bytes(b"%PDF-1.4 truncated garbage")
     (raw / "cvs" / "214.txt").write_bytes(b"cobol")
     (raw / "cvs" / "999.pdf").write_bytes(text_pdf("applicant nobody knows"))
@@ -252,6 +256,8 @@ def build_raw(root: Path, *, labelled: int = 24, truth: bool = True) -> Path:
         rows += [f"100,{200 + i},{0.01 * (i + 1):.2f},{int(i % 3 == 0)}" for i in range(labelled)]
         rows += ["101,200,0.5,1"]
         (raw / "_truth" / "oracle_scores.csv").write_text("\n".join(rows) + "\n")
+        scans = {"212.pdf": SCANNED_CV}
+        (raw / "_truth" / "scanned_cv_text.json").write_text(json.dumps(scans, ensure_ascii=False))
     return raw
 
 
@@ -261,6 +267,8 @@ def cli_args(root: Path, raw: Path, *extra: str) -> list[str]:
         "--raw-dir",
         str(raw),
         *(f"--{name}-dir={out / name}" for name in (*SPLITS, "profiles", "report")),
+        f"--text-cache-dir={root / 'text-cache-in'}",
+        f"--text-cache-out-dir={out / 'text-cache'}",
         "--validation-fraction=0.2",
         "--test-fraction=0.2",
         "--min-labelled-rows=10",
@@ -277,6 +285,7 @@ def run(tmp_path_factory):
     out = root / "out"
     return {
         "code": code,
+        "raw": raw,
         "out": out,
         "splits": {s: pd.read_parquet(out / s / f"{s}.parquet") for s in SPLITS},
         "jobs": pd.read_parquet(out / "profiles" / "jobs.parquet"),
@@ -360,7 +369,9 @@ def test_readable_cv_files_feed_the_applicant_profile(run):
     by_code = run["applicants"].set_index("applicant_code")
     assert by_code.loc["210", "skills"] == "kubernetes"  # PDF
     assert by_code.loc["211", "skills"] == "power bi;python"  # DOCX
-    for unreadable in ("212", "213", "214"):  # scanned, corrupt, unsupported
+    assert by_code.loc["212", "skills"] == "docker"  # scanned: read by OCR
+    assert by_code.loc["212", "cv_readable"] == 1
+    for unreadable in ("213", "214", "215"):  # corrupt, unsupported, a blank picture
         assert by_code.loc[unreadable, "skills"] == ""
         assert by_code.loc[unreadable, "cv_readable"] == 0
     assert "angular" not in by_code.loc["200", "skills"]  # cv_pt wins over the file
@@ -391,9 +402,9 @@ def test_malformed_records_are_quarantined_with_reasons(run):
 
 def test_unreadable_and_orphan_cv_files_are_quarantined(run):
     assert quarantined(run, "document") == {
-        ("212.pdf", "needs_ocr"),
         ("213.pdf", "corrupt"),
         ("214.txt", "unsupported"),
+        ("215.png", "no_text"),
         ("999.pdf", "unknown_applicant"),
     }
     corrupt = next(item for item in run["quarantine"] if item["id"] == "213.pdf")
@@ -425,16 +436,56 @@ def test_report_counts_everything_read_kept_and_quarantined(run):
     assert application["in_progress"] == 2
     assert application["labelled"] == 25
     document = counts["document"]
-    assert document["files"] == 7
-    assert document["by_outcome"] == {"text": 2, "needs_ocr": 1, "unsupported": 1, "corrupt": 1}
+    assert document["files"] == 8
+    assert document["by_outcome"] == {
+        "text": 3,
+        "needs_ocr": 0,
+        "no_text": 1,
+        "ocr_failed": 0,
+        "unsupported": 1,
+        "corrupt": 1,
+    }
+    assert document["text_from"] == {"text_layer": 2, "ocr": 1, "mixed": 0}
     assert document["skipped"] == {"not_needed": 1, "unknown_applicant": 1}
     assert document["quarantined_by_reason"] == {
         "corrupt": 1,
-        "needs_ocr": 1,
+        "no_text": 1,
         "unknown_applicant": 1,
         "unsupported": 1,
     }
-    assert run["report"]["cv_sources"] == {"cv_pt": 27, "file": 2, "none": 3}
+    assert run["report"]["cv_sources"] == {"cv_pt": 26, "file": 3, "none": 3}
+
+
+def test_report_says_how_ocr_read_the_scans_and_how_well(run):
+    ocr = run["report"]["counts"]["document"]["ocr"]
+    assert ocr["engine"] == "rapidocr"
+    assert (ocr["files"], ocr["from_cache"], ocr["pages_read_now"]) == (2, 0, 2)
+    assert ocr["seconds"] > 0 and ocr["seconds_per_page"] > 0
+    assert 0.8 < ocr["mean_confidence"] <= 1.0
+    assert ocr["character_error_rate"]["files"] == 1  # 212.pdf: the generator's truth
+    assert ocr["character_error_rate"]["max"] < 0.02
+    assert ocr["cache_entries"] == 2  # the scan and the blank picture: OCR ran on both
+
+
+def test_a_second_run_takes_the_scans_text_from_the_cache(run, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(run["raw"], raw)
+    shutil.copytree(run["out"] / "text-cache", tmp_path / "text-cache-in")
+    assert main(cli_args(tmp_path, raw)) == 0
+    report = json.loads((tmp_path / "out" / "report" / "data_report.json").read_text())
+    ocr = report["counts"]["document"]["ocr"]
+    assert (ocr["files"], ocr["from_cache"], ocr["pages_read_now"]) == (2, 2, 0)
+    assert ocr["cache_entries"] == 2  # carried over to the output
+    again = pd.read_parquet(tmp_path / "out" / "profiles" / "applicants.parquet")
+    pd.testing.assert_frame_equal(again, run["applicants"])
+
+
+def test_without_an_ocr_engine_a_scan_is_quarantined_as_needing_ocr(run, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(run["raw"], raw)
+    assert main(cli_args(tmp_path, raw, "--ocr-engine=none")) == 0
+    quarantine = (tmp_path / "out" / "report" / "quarantine.jsonl").read_text()
+    assert '"id": "212.pdf", "reason": "needs_ocr"' in quarantine
 
 
 def test_report_gives_label_balance_and_boundaries_per_split(run):

@@ -41,6 +41,34 @@ data "aws_iam_policy_document" "execution" {
     resources = ["${var.bucket_arns["curated"]}/*", "${var.bucket_arns["artifacts"]}/*"]
   }
 
+  # Preprocess keeps the text OCR read from scanned CVs beside the CVs (the raw zone: it holds
+  # what they hold), under this one prefix; the rest of the raw zone stays read-only.
+  statement {
+    sid    = "ReadWriteCvTextCache"
+    effect = "Allow"
+    actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]
+    resources = ["${var.bucket_arns["raw"]}/${var.pipeline_name}/text-cache/*"]
+  }
+
+  # OCR of CV pages without a text layer (OcrEngine=textract). Textract's text detection has
+  # no resource-level permissions or condition keys: "*" is the only resource it accepts. The
+  # asynchronous job reads the document from S3 with the caller's permissions (ReadRawData).
+  statement {
+    sid    = "OcrScannedCvs"
+    effect = "Allow"
+    actions = [
+      "textract:DetectDocumentText",
+      "textract:StartDocumentTextDetection",
+      "textract:GetDocumentTextDetection",
+    ]
+    resources = ["*"]
+  }
+
   statement {
     sid    = "LakeEncryption"
     effect = "Allow"

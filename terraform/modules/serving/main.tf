@@ -16,6 +16,8 @@ locals {
     # One LightGBM thread per prediction keeps latency steady on Lambda's 1-2 vCPUs.
     MATCH_PREDICT_THREADS   = "1"
     POWERTOOLS_SERVICE_NAME = "match-scoring"
+    # CV files sent with a request: scanned pages go to Textract in the function's region.
+    MATCH_OCR_ENGINE = "textract"
     # /v1/explain (explain/): the LLM, and Langfuse for its prompt and traces
     MATCH_EXPLAIN_BACKEND       = var.explain_backend
     MATCH_EXPLAIN_MODEL_ID      = var.explain_bedrock_model_id
@@ -105,6 +107,15 @@ data "aws_iam_policy_document" "this" {
       variable = "kms:ViaService"
       values   = ["lambda.${var.region}.amazonaws.com"]
     }
+  }
+
+  # Scanned pages of CV files sent to the API. DetectDocumentText has no resource-level
+  # permissions: "*" is the only resource it accepts.
+  statement {
+    sid       = "OcrScannedCvFiles"
+    effect    = "Allow"
+    actions   = ["textract:DetectDocumentText"]
+    resources = ["*"]
   }
 
   statement {

@@ -7,8 +7,8 @@ from fpdf import FPDF
 from PIL import Image
 from pypdf.errors import PdfReadError
 
-from steps import documents
-from steps.documents import DocumentOutcome, DocumentResult, extract_cv_text
+from cvtext import layers
+from cvtext.extract import DocumentOutcome, extract_cv_text
 
 
 def text_pdf(text: str) -> bytes:
@@ -69,7 +69,8 @@ def test_docx_gives_paragraphs_and_table_cells():
 
 def test_image_only_pdf_needs_ocr():
     result = extract_cv_text("scan.pdf", image_only_pdf())
-    assert result == DocumentResult(DocumentOutcome.NEEDS_OCR, detail="pdf has no text layer")
+    assert (result.outcome, result.detail) == (DocumentOutcome.NEEDS_OCR, "no text layer")
+    assert [page.source.value for page in result.pages] == ["none"]
 
 
 def test_docx_without_text_needs_ocr():
@@ -101,7 +102,7 @@ def test_corrupt_detail_does_not_quote_file_bytes(monkeypatch):
     def failing(data):
         raise PdfReadError("Invalid Elementary Object starting with b'Carlos' @256: b'Pereira'")
 
-    monkeypatch.setattr(documents, "pdf_text", failing)
+    monkeypatch.setattr(layers, "open_pdf", failing)
     result = extract_cv_text("x.pdf", b"%PDF")
     assert result.outcome is DocumentOutcome.CORRUPT
     assert (
@@ -116,9 +117,9 @@ def test_an_unexpected_parser_exception_is_reported_as_corrupt(monkeypatch):
     def failing(data):
         raise ParserBug("boom")
 
-    monkeypatch.setattr(documents, "docx_text", failing)
+    monkeypatch.setattr(layers, "docx_text", failing)
     result = extract_cv_text("x.docx", b"PK")
-    assert result == DocumentResult(DocumentOutcome.CORRUPT, detail="ParserBug: boom")
+    assert (result.outcome, result.detail) == (DocumentOutcome.CORRUPT, "ParserBug: boom")
 
 
 def test_other_extensions_are_unsupported():

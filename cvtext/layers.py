@@ -1,15 +1,9 @@
-"""CV files to text: pure functions over a file's name and bytes.
+"""What each file format holds: text layers and page images, read with the format's parser.
 
-Contract: ``extract_cv_text(filename, data)`` never raises for a bad file; it returns a
-``DocumentResult`` whose ``outcome`` is
-
-- ``text``: text extracted (``result.text``),
-- ``needs_ocr``: a PDF (or DOCX) with no text layer, e.g. a scan; a later step may OCR it,
-- ``unsupported``: an extension other than ``.pdf`` / ``.docx`` (case-insensitive),
-- ``corrupt``: the parser could not read the file; ``detail`` is the error's one-line message.
-
-PDF goes through pypdf, DOCX through python-docx (body paragraphs, then table cells, nested
-tables included). pypdf's log messages about broken files are silenced: the outcome carries them.
+Pure functions over a file's bytes that raise the parser's errors; ``cvtext.extract`` turns
+those into outcomes. PDF goes through pypdf, DOCX through python-docx (body paragraphs, then
+table cells, nested tables included), images through Pillow. pypdf's log messages about broken
+files are silenced: the outcome carries them.
 """
 
 from __future__ import annotations
@@ -20,15 +14,13 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import PurePath
 
 import docx
 import pypdf
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from lxml import etree
+from PIL import Image, ImageSequence, UnidentifiedImageError
 from pypdf.errors import PyPdfError
 
 # pypdf logs a warning or an error for every oddity of a broken file ("Advanced encoding ... not
@@ -38,12 +30,15 @@ logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 _DETAIL_MAX_CHARS = 200
 _BYTES_LITERAL_RE = re.compile(r"""(?<!\w)b'(?:[^'\\]|\\.)*'?|(?<!\w)b"(?:[^"\\]|\\.)*"?""")
+#: Pillow refuses larger images (a decompression bomb); an A4 page at 600 dpi is 35 Mpx.
+MAX_IMAGE_PIXELS = 60_000_000
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 
 # What the parsers raise on malformed input. pypdf has its own hierarchy (PyPdfError) but, on
 # garbage, also lets Python errors escape from its object parser (seen fuzzing pypdf 7:
 # NotImplementedError for an unknown filter, AssertionError, TypeError, AttributeError; and
 # ValueError, KeyError, IndexError, zlib.error, struct.error, RecursionError are all reachable).
-_PDF_ERRORS: tuple[type[BaseException], ...] = (
+PDF_ERRORS: tuple[type[BaseException], ...] = (
     PyPdfError,
     ValueError,
     KeyError,
@@ -59,7 +54,7 @@ _PDF_ERRORS: tuple[type[BaseException], ...] = (
     struct.error,
 )
 # python-docx: not a zip, a zip without the document part, broken XML inside.
-_DOCX_ERRORS: tuple[type[BaseException], ...] = (
+DOCX_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     PackageNotFoundError,
     etree.LxmlError,
@@ -69,27 +64,20 @@ _DOCX_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     zlib.error,
 )
+# Pillow: not an image, a truncated one, one over MAX_IMAGE_PIXELS.
+IMAGE_ERRORS: tuple[type[BaseException], ...] = (
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    struct.error,
+    zlib.error,
+)
 
 
-class DocumentOutcome(StrEnum):
-    """What reading one CV file gave."""
-
-    TEXT = "text"
-    NEEDS_OCR = "needs_ocr"
-    UNSUPPORTED = "unsupported"
-    CORRUPT = "corrupt"
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentResult:
-    """Outcome of reading one file; ``text`` is set only for ``TEXT``."""
-
-    outcome: DocumentOutcome
-    text: str = ""
-    detail: str = ""
-
-
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
     """``"<ErrorType>: <first line>"``, without the file bytes some parser messages quote.
 
     pypdf quotes the bytes around a parse error (``b'...'``); in a CV they may be the applicant's
@@ -101,18 +89,17 @@ def _one_line(error: BaseException) -> str:
     return message[:_DETAIL_MAX_CHARS]
 
 
-def _result_for_text(text: str, empty_detail: str) -> DocumentResult:
-    if text.strip():
-        return DocumentResult(DocumentOutcome.TEXT, text=text)
-    return DocumentResult(DocumentOutcome.NEEDS_OCR, detail=empty_detail)
-
-
-def pdf_text(data: bytes) -> str:
-    """Text of every page of a PDF, pages separated by a newline; raises the parser's errors."""
+def open_pdf(data: bytes) -> pypdf.PdfReader:
+    """A reader over the PDF's bytes; raises the parser's errors."""
     reader = pypdf.PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
         reader.decrypt("")  # many CVs are "encrypted" with an empty user password
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    return reader
+
+
+def pdf_page_images(page: pypdf.PageObject) -> list[Image.Image]:
+    """The pictures a PDF page draws (a scan is one per page), decoded; raises on a bad one."""
+    return [embedded.image.convert("RGB") for embedded in page.images]
 
 
 def _table_lines(table: Table) -> list[str]:
@@ -139,21 +126,21 @@ def docx_text(data: bytes) -> str:
     return "\n".join(lines)
 
 
-def extract_cv_text(filename: str, data: bytes) -> DocumentResult:
-    """Read one CV file's bytes; never raises for a bad file (see the module docstring)."""
-    extension = PurePath(filename).suffix.lower()
-    if extension == ".pdf":
-        reader, errors, empty = pdf_text, _PDF_ERRORS, "pdf has no text layer"
-    elif extension == ".docx":
-        reader, errors, empty = docx_text, _DOCX_ERRORS, "docx has no text"
-    else:
-        return DocumentResult(DocumentOutcome.UNSUPPORTED, detail=f"extension {extension!r}")
-    try:
-        return _result_for_text(reader(data), empty)
-    except errors as error:
-        return DocumentResult(DocumentOutcome.CORRUPT, detail=_one_line(error))
-    except Exception as error:  # noqa: BLE001
-        # Last line of defence at this boundary: the parsers run on untrusted bytes from the
-        # lake, and a parser bug on one CV (an exception type not listed above) must not stop a
-        # batch of tens of thousands of files. It is reported like any corrupt file.
-        return DocumentResult(DocumentOutcome.CORRUPT, detail=_one_line(error))
+def docx_images(data: bytes) -> list[Image.Image]:
+    """Pictures stored in a DOCX (``word/media``, by name): a scan pasted into Word."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = sorted(n for n in archive.namelist() if n.startswith("word/media/"))
+        blobs = [archive.read(name) for name in names]
+    images: list[Image.Image] = []
+    for blob in blobs:
+        try:
+            images.extend(image_frames(blob))
+        except IMAGE_ERRORS:
+            continue  # a vector figure (EMF/WMF) or a broken picture: nothing to read
+    return images
+
+
+def image_frames(data: bytes) -> list[Image.Image]:
+    """Each frame of an image file (a multi-page TIFF has several), as RGB; raises on bad data."""
+    with Image.open(io.BytesIO(data)) as image:
+        return [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]

@@ -1,0 +1,62 @@
+import json
+
+from cvtext import cache as cache_module
+from cvtext.cache import TextCache, carry_over, content_hash
+from cvtext.extract import DocumentOutcome, Extraction, PageText, TextSource
+
+OCR_READ = Extraction(
+    DocumentOutcome.TEXT,
+    text="lido",
+    pages=(PageText(1, TextSource.OCR, "rapidocr", 0.97, 4),),
+    ocr_seconds=1.2,
+)
+LAYER_READ = Extraction(
+    DocumentOutcome.TEXT,
+    text="camada",
+    pages=(PageText(1, TextSource.TEXT_LAYER, "layer", None, 6),),
+)
+
+
+def test_an_ocr_result_is_kept_by_content_hash(tmp_path):
+    cache = TextCache(tmp_path)
+    digest = content_hash(b"scan bytes")
+    assert cache.get(digest) is None
+    cache.put(digest, OCR_READ)
+    assert cache.get(digest) == OCR_READ
+    assert (tmp_path / digest[:2] / f"{digest}.json").is_file()
+    assert cache.entries() == 1
+
+
+def test_text_layers_and_failures_are_not_kept(tmp_path):
+    cache = TextCache(tmp_path)
+    cache.put("a" * 64, LAYER_READ)
+    cache.put("b" * 64, Extraction(DocumentOutcome.OCR_FAILED, detail="OcrError: throttled"))
+    assert cache.entries() == 0
+
+
+def test_an_entry_of_another_version_or_damaged_is_a_miss(tmp_path, monkeypatch):
+    cache = TextCache(tmp_path)
+    digest = content_hash(b"x")
+    cache.put(digest, OCR_READ)
+    monkeypatch.setattr(cache_module, "EXTRACTION_VERSION", 999)
+    assert cache.get(digest) is None
+    monkeypatch.undo()
+    path = tmp_path / digest[:2] / f"{digest}.json"
+    path.write_text(json.dumps({"version": 1, "extraction": {"outcome": "text"}}))
+    assert cache.get(digest) is None
+    path.write_text("{not json")
+    assert cache.get(digest) is None
+
+
+def test_no_folder_is_a_cache_that_holds_nothing():
+    cache = TextCache(None)
+    cache.put("c" * 64, OCR_READ)
+    assert cache.get("c" * 64) is None and cache.entries() == 0
+
+
+def test_carry_over_copies_the_incoming_entries_to_the_output(tmp_path):
+    incoming, outgoing = tmp_path / "in", tmp_path / "out"
+    TextCache(incoming).put("d" * 64, OCR_READ)
+    assert carry_over(incoming, outgoing) == 1
+    assert TextCache(outgoing).get("d" * 64) == OCR_READ
+    assert carry_over(None, tmp_path / "empty") == 0

@@ -60,7 +60,7 @@ class RapidOcrEngine:
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         try:
             from rapidocr import RapidOCR
-        except ImportError as error:  # an image built without it: the server's fault, not the file's
+        except ImportError as error:  # an image without it: the server's fault, not the file's
             raise OcrError(f"rapidocr is not installed: {error}") from error
 
         params = {

@@ -6,7 +6,10 @@ text layer again costs milliseconds); failures are never kept, so a later run tr
 
 The pipeline hands the cache in as a Processing input and takes it back out as an output:
 ``carry_over`` copies what came in to the output folder, ``put`` adds the new entries, and the
-output replaces the prefix, so the cache only grows by what this run read.
+output replaces the prefix, so the cache only grows by what this run read. The folder always
+holds ``FORMAT.json`` (``mark``): SageMaker refuses a job whose input prefix has no object
+("No S3 objects found under S3 URL"), so the prefix must never be empty; Terraform puts the
+same file there before the first run.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from pathlib import Path
 
 from cvtext.extract import EXTRACTION_VERSION, DocumentOutcome, Extraction
 
+#: the file that keeps the cache's prefix from ever being empty, and says what it holds
+MARKER = "FORMAT.json"
+MARKER_CONTENT = {"format": "cv-text-cache", "layout": "<sha256[:2]>/<sha256>.json"}
 #: outcomes worth keeping: what OCR gave (text, or a page it found empty)
 CACHEABLE = frozenset({DocumentOutcome.TEXT, DocumentOutcome.NO_TEXT})
 
@@ -63,6 +69,13 @@ class TextCache:
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         partial.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, path)
+
+    def mark(self) -> None:
+        """Write ``FORMAT.json`` at the root (the folder is created if need be)."""
+        if self.root is None:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / MARKER).write_text(json.dumps(MARKER_CONTENT, sort_keys=True) + "\n")
 
     def entries(self) -> int:
         return 0 if self.root is None else sum(1 for _ in self.root.glob("*/*.json"))

@@ -123,6 +123,7 @@ def read_files(
     """
     if options.cache_out is not None:
         carry_over(options.cache_in, options.cache_out)
+        TextCache(options.cache_out).mark()
     jobs = [(path, options.cache_in) for path in paths]
     pool = _pool(options.workers, len(paths), MIN_FILES_FOR_POOL)
     if pool is None:

@@ -1,7 +1,7 @@
 import json
 
 from cvtext import cache as cache_module
-from cvtext.cache import TextCache, carry_over, content_hash
+from cvtext.cache import MARKER, MARKER_CONTENT, TextCache, carry_over, content_hash
 from cvtext.extract import DocumentOutcome, Extraction, PageText, TextSource
 
 OCR_READ = Extraction(
@@ -60,3 +60,10 @@ def test_carry_over_copies_the_incoming_entries_to_the_output(tmp_path):
     assert carry_over(incoming, outgoing) == 1
     assert TextCache(outgoing).get("d" * 64) == OCR_READ
     assert carry_over(None, tmp_path / "empty") == 0
+
+
+def test_the_marker_keeps_the_folder_from_being_empty_and_is_not_an_entry(tmp_path):
+    cache = TextCache(tmp_path / "cache")
+    cache.mark()
+    assert json.loads((tmp_path / "cache" / MARKER).read_text()) == MARKER_CONTENT
+    assert cache.entries() == 0

@@ -23,6 +23,7 @@ import jsonschema
 import pytest
 from botocore.validate import ParamValidator
 
+from cvtext.cache import MARKER_CONTENT
 from pipelines.compile import compile_pipeline
 from pipelines.config import PROJECT_ROOT as ROOT
 from pipelines.config import MissingSettingError, Settings
@@ -279,6 +280,29 @@ def test_aws_steps_use_the_images_role_and_services(definition, target):
         "Get": "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"
     }
     assert _option(register, "--approval-status") == {"Get": "Parameters.ModelApprovalStatus"}
+
+
+def test_every_fixed_input_prefix_on_aws_holds_an_object_before_the_first_run(definition, target):
+    """SageMaker refuses a processing job whose input prefix has no object ("No S3 objects
+    found under S3 URL"); the local lake does not. So on AWS an input is a step's output, the
+    data set (InputDataUrl, checked before a run starts), the step's code (uploaded by the
+    runner), or a prefix Terraform seeds."""
+    if target != "aws":
+        pytest.skip("AWS target only")
+    fixed = {}
+    for name, step in all_steps(definition).items():
+        for item in step["Arguments"].get("ProcessingInputs", []):
+            uri = item["S3Input"]["S3Uri"]
+            if isinstance(uri, str) and item["InputName"] != "code":
+                fixed[f"{name}.{item['InputName']}"] = uri
+    assert fixed == {
+        "Preprocess.text-cache": "s3://datathon-mlet03-raw/datathon-mlet03-match/text-cache"
+    }
+    seeded = (ROOT / "terraform" / "modules" / "sagemaker" / "text_cache.tf").read_text()
+    assert 'bucket       = var.bucket_names["raw"]' in seeded
+    assert 'key          = "${var.pipeline_name}/text-cache/FORMAT.json"' in seeded
+    body = seeded.split("<<-EOT\n", 1)[1].split("\n  EOT", 1)[0].strip()
+    assert body == json.dumps(MARKER_CONTENT, sort_keys=True)  # what every run writes back
 
 
 def test_local_steps_keep_the_local_store_and_registry(definition, target):

@@ -465,6 +465,7 @@ def test_report_says_how_ocr_read_the_scans_and_how_well(run):
     assert ocr["character_error_rate"]["files"] == 1  # 212.pdf: the generator's truth
     assert ocr["character_error_rate"]["max"] < 0.02
     assert ocr["cache_entries"] == 2  # the scan and the blank picture: OCR ran on both
+    assert (run["out"] / "text-cache" / "FORMAT.json").is_file()  # never an empty prefix
 
 
 def test_a_second_run_takes_the_scans_text_from_the_cache(run, tmp_path):

@@ -1,11 +1,14 @@
 """The match-scoring pipeline, written once with the SageMaker SDK.
 
-    Preprocess ──► IngestFeatures
-        │
-        └──────► Train ──► Evaluate ──► CheckModelQuality ─ yes ─► Register
-                                              └────────────── no ──► FailModelQuality
+    ExtractText ──► Preprocess ──► IngestFeatures
+                        │
+                        └──► Train ──► Evaluate ──► CheckModelQuality ─ yes ─► Register
+                                                          └────────────── no ──► FailModelQuality
 
-- Preprocess (Processing): raw lake (JSON + CV files) -> curated Parquet splits, profiles, report.
+- ExtractText (Processing, ExtractInstanceCount instances): OCR of the CV pages without a text
+  layer -> the text cache (raw zone), by file content hash.
+- Preprocess (Processing): raw lake (JSON + CV files, the text cache) -> curated Parquet splits,
+  profiles, report.
 - IngestFeatures (Processing): job and applicant profiles -> feature store (offline + online).
 - Train (Training, script mode): LightGBM, early stopping on the validation period, MLflow.
 - Evaluate (Processing): test-period metrics and the champion comparison -> evaluation.json,
@@ -21,6 +24,7 @@ executor (`pipelines.local`) runs the very definition this compiles to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sagemaker.core.processing import ScriptProcessor
 from sagemaker.core.shapes import (
@@ -102,6 +106,7 @@ class PipelineParameters:
     num_boost_round: ParameterInteger
     stale_after_days: ParameterInteger
     ocr_engine: ParameterString
+    extract_instance_count: ParameterInteger
     min_auc: ParameterFloat
     max_auc_regression: ParameterFloat
     model_approval_status: ParameterString
@@ -158,6 +163,8 @@ def declare_parameters(settings: Settings, target: Target) -> PipelineParameters
         ocr_engine=ParameterString(
             "OcrEngine", default_value="rapidocr" if target == "local" else "textract"
         ),
+        # ExtractText's instances: the data set's objects are shared out among them by key.
+        extract_instance_count=ParameterInteger("ExtractInstanceCount", default_value=1),
         min_auc=ParameterFloat("MinAuc", default_value=0.70),
         max_auc_regression=ParameterFloat("MaxAucRegression", default_value=0.01),
         model_approval_status=ParameterString(
@@ -167,12 +174,14 @@ def declare_parameters(settings: Settings, target: Target) -> PipelineParameters
     )
 
 
-def _processor(ctx: PipelineContext, params: PipelineParameters, name: str) -> ScriptProcessor:
+def _processor(
+    ctx: PipelineContext, params: PipelineParameters, name: str, instance_count: Any = 1
+) -> ScriptProcessor:
     return ScriptProcessor(
         image_uri=ctx.image_uri,
         command=["python3"],
         role=ctx.settings.role_arn,
-        instance_count=1,
+        instance_count=instance_count,
         instance_type=params.processing_instance_type,
         base_job_name=f"match-{name}",
         sagemaker_session=ctx.session,
@@ -185,7 +194,8 @@ def _processor(ctx: PipelineContext, params: PipelineParameters, name: str) -> S
     )
 
 
-def _input(name: str, source, local_dir: str) -> ProcessingInput:
+def _input(name: str, source, local_dir: str, sharded: bool = False) -> ProcessingInput:
+    """A prefix copied into the job; ``sharded``: each instance gets a share of its objects."""
     return ProcessingInput(
         input_name=name,
         s3_input=ProcessingS3Input(
@@ -193,6 +203,7 @@ def _input(name: str, source, local_dir: str) -> ProcessingInput:
             local_path=f"{PROCESSING_ROOT}/input/{local_dir}",
             s3_data_type="S3Prefix",
             s3_input_mode="File",
+            s3_data_distribution_type="ShardedByS3Key" if sharded else "FullyReplicated",
         ),
     )
 
@@ -221,23 +232,53 @@ def text_cache_uri(ctx: PipelineContext) -> str:
     return ctx.s3(ctx.settings.raw_bucket, "text-cache")
 
 
-def preprocess_step(ctx: PipelineContext, params: PipelineParameters) -> ProcessingStep:
+def extract_text_step(ctx: PipelineContext, params: PipelineParameters) -> ProcessingStep:
+    """OCR of the CV pages without a text layer, on ``ExtractInstanceCount`` instances.
+
+    The whole data set is the input, shared out by key: a data set prefix always holds objects
+    (the JSON files), while its ``cvs/`` may hold none, and SageMaker refuses an input prefix
+    with no object. The cache's prefix is never empty either (``FORMAT.json``).
+    """
+    processor = _processor(ctx, params, "extract-text", params.extract_instance_count)
+    args = processor.run(
+        code=str(STEPS_DIR / "extract_text.py"),
+        inputs=[
+            _input("raw", params.input_data_url, "raw", sharded=True),
+            _input("text-cache", text_cache_uri(ctx), "text-cache"),
+        ],
+        outputs=[
+            _output("text-cache", text_cache_uri(ctx)),
+            _output("report", ctx.s3(ctx.settings.curated_bucket, "extract-text", "report")),
+        ],
+        arguments=["--raw-dir", f"{PROCESSING_ROOT}/input/raw"]
+        + ["--ocr-engine", params.ocr_engine]
+        + ["--text-cache-dir", f"{PROCESSING_ROOT}/input/text-cache"]
+        + ["--text-cache-out-dir", f"{PROCESSING_ROOT}/output/text-cache"]
+        + ["--report-dir", f"{PROCESSING_ROOT}/output/report"],
+    )
+    return ProcessingStep(
+        name="ExtractText", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
+    )
+
+
+def preprocess_step(
+    ctx: PipelineContext, params: PipelineParameters, extract: ProcessingStep
+) -> ProcessingStep:
     curated = ctx.settings.curated_bucket
     outputs = ["train", "validation", "test", "profiles", "report"]
     args = _processor(ctx, params, "preprocess").run(
         code=str(STEPS_DIR / "preprocess.py"),
         inputs=[
             _input("raw", params.input_data_url, "raw"),
-            _input("text-cache", text_cache_uri(ctx), "text-cache"),
+            _input("text-cache", _output_uri(extract, "text-cache"), "text-cache"),
         ],
-        outputs=[_output(name, ctx.s3(curated, "preprocess", name)) for name in outputs]
-        + [_output("text-cache", text_cache_uri(ctx))],
+        outputs=[_output(name, ctx.s3(curated, "preprocess", name)) for name in outputs],
         arguments=["--raw-dir", f"{PROCESSING_ROOT}/input/raw"]
         + [arg for name in outputs for arg in (f"--{name}-dir", f"{PROCESSING_ROOT}/output/{name}")]
         + ["--stale-after-days", params.stale_after_days.to_string()]
+        # a file ExtractText could not read is tried once more here (not kept)
         + ["--ocr-engine", params.ocr_engine]
-        + ["--text-cache-dir", f"{PROCESSING_ROOT}/input/text-cache"]
-        + ["--text-cache-out-dir", f"{PROCESSING_ROOT}/output/text-cache"],
+        + ["--text-cache-dir", f"{PROCESSING_ROOT}/input/text-cache"],
     )
     return ProcessingStep(
         name="Preprocess", step_args=args, cache_config=CACHE, retry_policies=RETRY_POLICIES
@@ -476,7 +517,8 @@ def get_pipeline(
     evaluation_report = PropertyFile(
         name="EvaluationReport", output_name="evaluation", path="evaluation.json"
     )
-    preprocess = preprocess_step(ctx, params)
+    extract = extract_text_step(ctx, params)
+    preprocess = preprocess_step(ctx, params, extract)
     ingest = ingest_step(ctx, params, preprocess)
     train = training_step(ctx, params, preprocess)
     evaluate = evaluation_step(ctx, params, preprocess, train, evaluation_report)
@@ -485,6 +527,6 @@ def get_pipeline(
     return Pipeline(
         name=settings.pipeline_name,
         parameters=params.as_list(),
-        steps=[preprocess, ingest, train, evaluate, gate],
+        steps=[extract, preprocess, ingest, train, evaluate, gate],
         sagemaker_session=session,
     )

@@ -61,6 +61,17 @@ def _read_json(files: ResultFiles, uri: str | None, name: str) -> dict | None:
     return files.read_json(uri, name) if uri else None
 
 
+def extraction_reports(result: ExecutionResult, files: ResultFiles) -> list[dict]:
+    """ExtractText's ``extract-algo-<n>.json``, one per instance (SageMaker's host names)."""
+    uri = _output_uri(result, "ExtractText", "report")
+    try:
+        instances = int(result.parameters.get("ExtractInstanceCount", 1))
+    except (TypeError, ValueError):
+        instances = 1
+    found = (_read_json(files, uri, f"extract-algo-{n}.json") for n in range(1, instances + 1))
+    return [report for report in found if report]
+
+
 def _auc_line(metrics: dict, best: dict | None) -> str:
     line = f"  AUC {metrics['auc']:.4f}"
     ratio = metrics.get("normalized_auc")
@@ -167,7 +178,48 @@ def _top_reasons(by_reason: dict[str, int], limit: int = TOP_REASONS) -> str:
     return ", ".join(f"{reason} {count:,}" for reason, count in ranked)
 
 
-def cv_text_line(documents: dict) -> str:
+def _extraction_totals(extracts: list[dict]) -> dict[str, Any]:
+    """ExtractText's reports, one per instance, added up (seconds: the slowest instance)."""
+    failed: dict[str, int] = {}
+    for report in extracts:
+        for reason, count in report.get("failed_by_reason", {}).items():
+            failed[reason] = failed.get(reason, 0) + count
+    return {
+        "instances": len(extracts),
+        "from_cache": sum(r.get("from_cache", 0) for r in extracts),
+        "read_now": sum(r.get("read_now", 0) for r in extracts),
+        "pages": sum(r.get("pages_read_now", 0) for r in extracts),
+        "seconds": max((r.get("seconds", 0.0) for r in extracts), default=0.0),
+        "failed": failed,
+    }
+
+
+def _ocr_work(ocr: dict, extracts: list[dict]) -> str:
+    """What OCR cost this run: ExtractText's reading, or Preprocess's when it read alone."""
+    if not extracts:  # a definition without ExtractText: Preprocess read the scans itself
+        text = f", {ocr['from_cache']:,} from the text cache"
+        if ocr.get("pages_read_now"):
+            text += (
+                f", {_count(ocr['pages_read_now'], 'page')} read in {ocr['seconds']:.0f}s"
+                f", {ocr['seconds_per_page']:.1f}s a page"
+            )
+        return text
+    total = _extraction_totals(extracts)
+    text = f", {total['from_cache']:,} from the text cache"
+    if total["pages"]:
+        text += (
+            f", {total['read_now']:,} read now ({_count(total['pages'], 'page')} in "
+            f"{total['seconds']:.0f}s on {_count(total['instances'], 'instance')}, "
+            f"{total['seconds'] / total['pages']:.1f}s a page)"
+        )
+    if total["failed"]:
+        text += f", OCR failed on {_top_reasons(total['failed'])}"
+    if ocr.get("pages_read_now"):
+        text += f", {_count(ocr['pages_read_now'], 'page')} read again by Preprocess"
+    return text
+
+
+def cv_text_line(documents: dict, extracts: list[dict] | None = None) -> str:
     """How the CV files' text was obtained: text layers, OCR (its cost, cache and accuracy)."""
     text_from = documents["text_from"]
     line = f"  CV text: {text_from.get('text_layer', 0):,} from a text layer"
@@ -176,19 +228,14 @@ def cv_text_line(documents: dict) -> str:
     if not ocr.get("files"):
         return line
     line += f" (OCR by {ocr['engine']}: {_count(ocr['files'], 'file')}"
-    line += f", {ocr['from_cache']:,} from the text cache"
-    if ocr.get("pages_read_now"):
-        line += (
-            f", {_count(ocr['pages_read_now'], 'page')} read in {ocr['seconds']:.0f}s"
-            f", {ocr['seconds_per_page']:.1f}s a page"
-        )
+    line += _ocr_work(ocr, extracts or [])
     rate = ocr.get("character_error_rate")
     if rate:
         line += f"; character error rate {rate['mean']:.2%} over {_count(rate['files'], 'scan')}"
     return line + ")"
 
 
-def data_lines(report: dict, location: str) -> list[str]:
+def data_lines(report: dict, location: str, extracts: list[dict] | None = None) -> list[str]:
     """What was read and what was set aside, from Preprocess's ``data_report.json``."""
     counts = report.get("counts", {})
     documents = counts.get("document", {})
@@ -206,7 +253,7 @@ def data_lines(report: dict, location: str) -> list[str]:
         for reason, count in by_reason.items():
             reasons[reason] = reasons.get(reason, 0) + count
     if documents.get("text_from"):
-        lines.append(cv_text_line(documents))
+        lines.append(cv_text_line(documents, extracts))
     if quarantined:
         top = _top_reasons(reasons)
         lines.append(f"  quarantined {', '.join(quarantined)}; top reasons: {top}")
@@ -265,7 +312,8 @@ def render(
     report_uri = _output_uri(result, "Preprocess", "report")
     data_report = _read_json(files, report_uri, "data_report.json")
     if data_report and report_uri:
-        lines += data_lines(data_report, files.location(report_uri))
+        extracts = extraction_reports(result, files)
+        lines += data_lines(data_report, files.location(report_uri), extracts)
     evaluation = _read_json(files, _output_uri(result, "Evaluate", "evaluation"), "evaluation.json")
     if evaluation:
         lines += ["", "Model quality on the test period:", *quality_lines(evaluation)]

@@ -43,6 +43,8 @@ class TextOptions:
     cache_out: Path | None = None
     workers: int = 1
     scan_texts: Mapping[str, str] = field(default_factory=dict)
+    #: copy the incoming cache to the output (one instance of several does it)
+    carry_over: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class FileRead:
     digest: str
     extraction: Extraction
     cached: bool = False
+    #: went through the OCR pass in this run (whatever came of it)
+    ocr_attempted: bool = False
 
     @property
     def needs_ocr(self) -> bool:
@@ -80,7 +84,7 @@ def _read_with_ocr(job: tuple[FileRead, str, int]) -> FileRead:
     extraction = extract_cv_text(
         read.path.name, read.path.read_bytes(), engine_named(engine, threads)
     )
-    return replace(read, extraction=extraction)
+    return replace(read, extraction=extraction, ocr_attempted=True)
 
 
 def _pool(workers: int, count: int, minimum: int) -> ProcessPoolExecutor | None:
@@ -122,7 +126,8 @@ def read_files(
     Returns the reads, in the order of ``paths``, and the OCR pass's wall seconds.
     """
     if options.cache_out is not None:
-        carry_over(options.cache_in, options.cache_out)
+        if options.carry_over:
+            carry_over(options.cache_in, options.cache_out)
         TextCache(options.cache_out).mark()
     jobs = [(path, options.cache_in) for path in paths]
     pool = _pool(options.workers, len(paths), MIN_FILES_FOR_POOL)

@@ -161,8 +161,9 @@ def parse_args(argv: list[str] | None = None) -> Config:
     parser.add_argument(
         "--text-cache-out-dir",
         type=Path,
-        default=Path(f"{base_out}/text-cache"),
-        help="the cache with this run's OCR added (written)",
+        default=None,
+        help="write the cache with this run's OCR added here (default: not written; in the "
+        "pipeline the ExtractText step fills the cache and Preprocess only reads it)",
     )
     parser.add_argument(
         "--workers",

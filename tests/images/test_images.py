@@ -167,6 +167,7 @@ IMAGES = {
         group="steps",
         packages=frozenset({"cvtext", "features", "featurestore", "steps", "tracking"}),
         entry_points=(
+            "steps/extract_text.py",
             "steps/preprocess.py",
             "steps/ingest_features.py",
             "steps/evaluate.py",

@@ -314,7 +314,15 @@ def preprocess_cache_key(definition: dict) -> str:
     that takes the parameters' defaults (as the schedule does)."""
     [step] = [s for s in definition["Steps"] if s["Name"] == "Preprocess"]
     parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
-    scope = Scope(parameters=parameters, execution={"PipelineExecutionId": "scheduled"})
+    # ExtractText's output is a fixed prefix (the text cache): what SageMaker would resolve
+    [extract] = [s for s in definition["Steps"] if s["Name"] == "ExtractText"]
+    outputs = extract["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    ran = {"ProcessingOutputConfig": {"Outputs": {o["OutputName"]: o for o in outputs}}}
+    scope = Scope(
+        parameters=parameters,
+        execution={"PipelineExecutionId": "scheduled"},
+        step_properties={"ExtractText": ran},
+    )
     return json.dumps(resolve(step["Arguments"], scope), sort_keys=True)
 
 
@@ -459,17 +467,21 @@ def test_follow_prints_transitions_until_a_step_fails(compiled, stub_client):
         {"PipelineExecutionArn": EXECUTION},
     )
     cached = {"SourcePipelineExecutionArn": EXECUTION.replace("abc", "old")}
+    extract = step("ExtractText", "Succeeded", 0, 0.2, CacheHitResult=cached)
     preprocess = step("Preprocess", "Succeeded", 0, Metadata=job("ProcessingJob", "p1"))
     ingest = step("IngestFeatures", "Succeeded", 1, 0.5, CacheHitResult=cached)
     train_job = job("TrainingJob", "pipelines-abc-Train")
     reason = "AlgorithmError: No OpenCL device found, exit code: 1"
     polls = [
-        ("Executing", [[step("Preprocess", "Executing", 0)]]),
-        ("Executing", [[preprocess, ingest, step("Train", "Executing", 1, Metadata=train_job)]]),
+        ("Executing", [[extract, step("Preprocess", "Executing", 0)]]),
+        (
+            "Executing",
+            [[extract, preprocess, ingest, step("Train", "Executing", 1, Metadata=train_job)]],
+        ),
         (
             "Failed",
             [
-                [preprocess, ingest],
+                [extract, preprocess, ingest],
                 [step("Train", "Failed", 1, 90, FailureReason=reason, Metadata=train_job)],
             ],
         ),
@@ -490,6 +502,7 @@ def test_follow_prints_transitions_until_a_step_fails(compiled, stub_client):
 
     assert sleeps == [5.0, 5.0]
     assert lines == [
+        "↺ ExtractText  cached  0.2s  reused from old",
         "▶ Preprocess (Processing)",
         "✔ Preprocess  succeeded  30.0s",
         "↺ IngestFeatures  cached  0.5s  reused from old",
@@ -502,6 +515,7 @@ def test_follow_prints_transitions_until_a_step_fails(compiled, stub_client):
     assert result.result.status == "Failed"
     assert result.result.failure_reason == f"step Train failed: {reason}"
     assert [s.status for s in result.result.steps] == [
+        "Cached",
         "Succeeded",
         "Cached",
         "Failed",

@@ -191,6 +191,7 @@ def test_every_reference_resolves_to_something_that_exists(definition):
 def test_pipeline_structure(definition):
     steps = all_steps(definition)
     assert {n: s["Type"] for n, s in steps.items()} == {
+        "ExtractText": "Processing",
         "Preprocess": "Processing",
         "IngestFeatures": "Processing",
         "Train": "Training",
@@ -210,6 +211,29 @@ def test_pipeline_structure(definition):
         "Get": "Parameters.TrainingDevice"
     }
     assert steps["Preprocess"]["CacheConfig"]["Enabled"] is True
+    assert steps["ExtractText"]["CacheConfig"]["Enabled"] is True
+    # ExtractText: as many instances as asked, the data set shared out among them by key
+    extract = steps["ExtractText"]["Arguments"]
+    assert extract["ProcessingResources"]["ClusterConfig"]["InstanceCount"] == {
+        "Get": "Parameters.ExtractInstanceCount"
+    }
+    distribution = {
+        i["InputName"]: i["S3Input"]["S3DataDistributionType"] for i in extract["ProcessingInputs"]
+    }
+    assert distribution == {
+        "raw": "ShardedByS3Key",
+        "text-cache": "FullyReplicated",
+        "code": "FullyReplicated",
+    }
+    # Preprocess reads the cache ExtractText wrote, so it runs after it
+    cache_input = next(
+        i
+        for i in steps["Preprocess"]["Arguments"]["ProcessingInputs"]
+        if i["InputName"] == "text-cache"
+    )
+    assert cache_input["S3Input"]["S3Uri"] == {
+        "Get": "Steps.ExtractText.ProcessingOutputConfig.Outputs['text-cache'].S3Output.S3Uri"
+    }
     assert "CacheConfig" not in steps["Evaluate"]  # it reads the registry's current champion
 
 
@@ -227,7 +251,7 @@ def test_uploaded_code_is_where_the_definition_says(definition, compiled):
         for i in s["Arguments"]["ProcessingInputs"]
         if i["InputName"] == "code"
     ]
-    assert len(uris) == 4
+    assert len(uris) == 5
     assert all(uri in compiled.uploaded for uri in uris)
     train = all_steps(definition)["Train"]["Arguments"]["InputDataConfig"]
     code = next(c for c in train if c["ChannelName"] == "code")["DataSource"]["S3DataSource"]
@@ -246,7 +270,7 @@ def test_aws_steps_use_the_images_role_and_services(definition, target):
     if target != "aws":
         pytest.skip("AWS target only")
     steps = all_steps(definition)
-    for name in ("Preprocess", "IngestFeatures", "Evaluate", "Register"):
+    for name in ("ExtractText", "Preprocess", "IngestFeatures", "Evaluate", "Register"):
         arguments = steps[name]["Arguments"]
         assert arguments["AppSpecification"]["ImageUri"] == AWS_SETTINGS["steps_image_uri"]
         assert arguments["RoleArn"] == AWS_SETTINGS["role_arn"]
@@ -296,7 +320,7 @@ def test_every_fixed_input_prefix_on_aws_holds_an_object_before_the_first_run(de
             if isinstance(uri, str) and item["InputName"] != "code":
                 fixed[f"{name}.{item['InputName']}"] = uri
     assert fixed == {
-        "Preprocess.text-cache": "s3://datathon-mlet03-raw/datathon-mlet03-match/text-cache"
+        "ExtractText.text-cache": "s3://datathon-mlet03-raw/datathon-mlet03-match/text-cache"
     }
     seeded = (ROOT / "terraform" / "modules" / "sagemaker" / "text_cache.tf").read_text()
     assert 'bucket       = var.bucket_names["raw"]' in seeded
@@ -419,7 +443,14 @@ def test_job_steps_retry_what_is_transient(definition):
     schema = retry_policy_schema()
     steps = all_steps(definition)
     jobs = {n: s for n, s in steps.items() if s["Type"] in ("Processing", "Training")}
-    assert set(jobs) == {"Preprocess", "IngestFeatures", "Train", "Evaluate", "Register"}
+    assert set(jobs) == {
+        "ExtractText",
+        "Preprocess",
+        "IngestFeatures",
+        "Train",
+        "Evaluate",
+        "Register",
+    }
     for name, step in jobs.items():
         policies = step.get("RetryPolicies", [])
         for policy in policies:

@@ -110,7 +110,8 @@ def test_signal_data_registers_a_champion(settings, signal_data, monkeypatch, ca
     scans = len(json.loads((signal_data / "_truth" / "scanned_cv_text.json").read_text()))
     assert scans >= 2, "the data set has scanned CVs"
     # every scan's text reaches the features, read by OCR, measured against its truth
-    assert f" {scans} by OCR, " in out and f"OCR by rapidocr: {scans} files, 0 from" in out, out
+    assert f" {scans} by OCR, " in out, out
+    assert f"OCR by rapidocr: {scans} files, 0 from the text cache, {scans} read now (" in out
     assert "character error rate " in out and f" over {scans} scans)" in out
 
 
@@ -132,7 +133,7 @@ def test_a_run_without_the_step_cache_takes_the_scans_text_from_the_text_cache(
     code, out = run(settings, monkeypatch, capsys, "--data", str(signal_data), "--no-cache", *gate)
     assert code == 1, out
     assert statuses(latest_execution(settings))["Preprocess"] == "Succeeded"
-    assert f"OCR by rapidocr: {scans} files, {scans} from the text cache)" in out, out
+    assert f"OCR by rapidocr: {scans} files, {scans} from the text cache; " in out, out
     assert registered_versions(settings) == ["1"]
 
 

@@ -28,6 +28,7 @@ STEP_REFERENCE = re.compile(r'"Get": "Steps\.([^".]+)\.')
 
 # This pipeline's graph, by hand: (upstream, downstream, branch label).
 EXPECTED_EDGES = {
+    ("ExtractText", "Preprocess", ""),
     ("Preprocess", "IngestFeatures", ""),
     ("Preprocess", "Train", ""),
     ("Preprocess", "Evaluate", ""),
@@ -116,7 +117,7 @@ def test_layers_are_longest_paths_and_edges_go_down(drawing):
     for name, node in drawing.nodes.items():
         expected = 1 + max(drawing.nodes[u].layer for u in upstream[name]) if upstream[name] else 0
         assert node.layer == expected, name
-    assert drawing.layers[0] == ("Preprocess",)
+    assert drawing.layers[0] == ("ExtractText",)
     assert set(drawing.layers[-1]) == {"Register", "FailModelQuality"}
 
 

@@ -178,3 +178,34 @@ def test_a_data_set_that_could_not_be_read_says_why(lake):
     lake.write_bytes(f"{REPORT}/data_report.json", json.dumps(report).encode())
     text = render(result(steps("Preprocess"), f"step Preprocess failed: {message}"), lake, 1, {})
     assert f"  not read: {message}" in text.splitlines()
+
+
+def test_the_summary_adds_up_what_extracttext_read_on_each_instance(lake):
+    report = json.loads(json.dumps(DATA_REPORT))
+    report["counts"]["document"].update(
+        text_from={"text_layer": 70, "ocr": 6, "mixed": 0},
+        ocr={"engine": "textract", "files": 6, "from_cache": 6, "pages_read_now": 0},
+    )
+    lake.write_bytes(f"{REPORT}/data_report.json", json.dumps(report).encode())
+    extract_uri = "s3://cur/pipe/extract-text/report"
+    for host, (cached, read, pages, seconds, failed) in {
+        "algo-1": (1, 2, 4, 10.0, {}),
+        "algo-2": (0, 2, 6, 12.0, {"ocr_failed": 1}),
+    }.items():
+        body = {
+            "from_cache": cached,
+            "read_now": read,
+            "pages_read_now": pages,
+            "seconds": seconds,
+            "failed_by_reason": failed,
+        }
+        lake.write_bytes(f"{extract_uri}/extract-{host}.json", json.dumps(body).encode())
+    run = result(steps(), ExtractInstanceCount=2)
+    run.properties["ExtractText"] = {
+        "ProcessingOutputConfig": {"Outputs": {"report": output(extract_uri)}}
+    }
+    text = render(run, lake, 1.0, {})
+    assert (
+        "(OCR by textract: 6 files, 1 from the text cache, 4 read now (10 pages in 12s on "
+        "2 instances, 1.2s a page), OCR failed on ocr_failed 1)"
+    ) in text

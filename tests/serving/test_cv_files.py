@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,7 @@ from fastapi.testclient import TestClient
 from cvtext import ocr
 from cvtext.ocr import OcrError
 from datagen.documents import docx_file, scanned_pdf, text_pdf
+from pipelines.config import PROJECT_ROOT as ROOT
 from serving.app import create_app
 from serving.config import ServingConfig
 from serving.schemas import MAX_CV_FILE_BYTES
@@ -172,3 +176,21 @@ def test_the_openapi_document_describes_the_file():
     cv_file = schema["components"]["schemas"]["CvFile"]
     assert cv_file["properties"]["content_base64"]["maxLength"] > MAX_CV_FILE_BYTES
     assert "(?i)" not in cv_file["properties"]["filename"]["pattern"]
+
+
+def test_a_cold_start_imports_no_file_reader(model_dir):
+    """The reader and its parsers load at the first file: records-only traffic never pays."""
+    code = (
+        "import sys\n"
+        "from serving.app import create_app\n"
+        "from serving.config import ServingConfig\n"
+        f"create_app(ServingConfig(model_uri={str(model_dir)!r}, ocr_engine='textract'))\n"
+        "print(sorted(m for m in ('cvtext', 'pypdf', 'docx', 'PIL', 'lxml', 'rapidocr')"
+        " if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

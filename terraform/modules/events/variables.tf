@@ -61,10 +61,10 @@ variable "pipeline_parameters" {
     condition = alltrue([
       for name in keys(var.pipeline_parameters) : contains([
         "InputDataUrl", "ProcessingInstanceType", "TrainingInstanceType", "TrainingDevice",
-        "NumBoostRound", "StaleAfterDays", "OcrEngine", "MinAuc", "MaxAucRegression", "ModelApprovalStatus",
+        "NumBoostRound", "StaleAfterDays", "OcrEngine", "ExtractInstanceCount", "MinAuc", "MaxAucRegression", "ModelApprovalStatus",
       ], name)
     ])
-    error_message = "pipeline_parameters may only name the pipeline's parameters: InputDataUrl, ProcessingInstanceType, TrainingInstanceType, TrainingDevice, NumBoostRound, StaleAfterDays, OcrEngine, MinAuc, MaxAucRegression, ModelApprovalStatus."
+    error_message = "pipeline_parameters may only name the pipeline's parameters: InputDataUrl, ProcessingInstanceType, TrainingInstanceType, TrainingDevice, NumBoostRound, StaleAfterDays, OcrEngine, ExtractInstanceCount, MinAuc, MaxAucRegression, ModelApprovalStatus."
   }
 }
 

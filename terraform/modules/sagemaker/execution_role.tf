@@ -29,8 +29,11 @@ data "aws_iam_policy_document" "execution" {
     resources = ["${var.bucket_arns["raw"]}/*"]
   }
 
+  # The curated zone, the artifacts, and the text OCR read from scanned CVs, which ExtractText
+  # keeps beside the CVs (the raw zone: it holds what they hold) under this one prefix; the
+  # rest of the raw zone stays read-only.
   statement {
-    sid    = "ReadWriteCuratedAndArtifacts"
+    sid    = "ReadWriteCuratedArtifactsAndCvTextCache"
     effect = "Allow"
     actions = [
       "s3:GetObject",
@@ -38,21 +41,11 @@ data "aws_iam_policy_document" "execution" {
       "s3:AbortMultipartUpload",
       "s3:ListMultipartUploadParts",
     ]
-    resources = ["${var.bucket_arns["curated"]}/*", "${var.bucket_arns["artifacts"]}/*"]
-  }
-
-  # Preprocess keeps the text OCR read from scanned CVs beside the CVs (the raw zone: it holds
-  # what they hold), under this one prefix; the rest of the raw zone stays read-only.
-  statement {
-    sid    = "ReadWriteCvTextCache"
-    effect = "Allow"
-    actions = [
-      "s3:GetObject",
-      "s3:PutObject",
-      "s3:AbortMultipartUpload",
-      "s3:ListMultipartUploadParts",
+    resources = [
+      "${var.bucket_arns["curated"]}/*",
+      "${var.bucket_arns["artifacts"]}/*",
+      "${var.bucket_arns["raw"]}/${var.pipeline_name}/text-cache/*",
     ]
-    resources = ["${var.bucket_arns["raw"]}/${var.pipeline_name}/text-cache/*"]
   }
 
   # OCR of CV pages without a text layer (OcrEngine=textract). Textract's text detection has

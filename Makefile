@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 
 .PHONY: help setup pipeline-run pipeline-definition pipeline-graph data extract serve approve test test-tools lint format \
-	bench clean serving-requirements images-requirements bench-serving langfuse-prompt
+	bench mutation clean serving-requirements images-requirements bench-serving langfuse-prompt
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -77,6 +77,12 @@ $(MLFLOW_SERVER_ENV)/.installed: tools/mlflow-server/requirements.txt | $(UV)
 
 .PHONY: mlflow-server-setup
 mlflow-server-setup: $(MLFLOW_SERVER_ENV)/.installed ## install MLflow 3.0, the managed tracking server's version, into .tools/mlflow-server
+
+MODULE ?=
+
+mutation: setup ## mutation testing of the core modules, score per module (MODULE=steps/metrics.py for one)
+	$(UV) sync --frozen --quiet --python $(PYTHON_BOOTSTRAP) --group mutation
+	$(PY) tools/mutation/run.py $(foreach m,$(MODULE),--module $(m))
 
 lint: setup ## ruff
 	$(VENV)/bin/ruff check .

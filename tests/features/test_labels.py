@@ -64,3 +64,9 @@ def test_unknown_status_raises_typed_error(status):
         label_for_status(status)
     assert caught.value.status == status
     assert isinstance(caught.value, ValueError)
+
+
+def test_an_unknown_status_names_itself_in_the_message() -> None:
+    error = UnknownStatusError("Contratado pelo Universo")
+    assert str(error) == "unknown situacao_candidado: 'Contratado pelo Universo'"
+    assert error.status == "Contratado pelo Universo"

@@ -1,0 +1,220 @@
+"""Mutation testing of the modules whose answers matter most: ``make mutation``.
+
+``python tools/mutation/run.py [--module NAME ...] [--min-score 0.85] [--jobs N]``
+
+For each module in ``TARGETS`` (or the ones named), in a scratch copy of the checkout under
+``build/mutation/<module>/`` (mutmut writes its ``mutants/`` folder where it runs, and the
+checkout stays clean): write mutmut's configuration for that module and the tests that judge
+it, run ``mutmut run``, then read mutmut's results (``mutants/**/*.meta``) and print, per
+module, the mutants killed, survived, timed out and not covered by any test, and the score
+(killed, timeouts included, over all mutants). Survivors are listed by name (``mutmut show
+NAME`` in that folder prints the change); the ones judged equivalent are in ``EQUIVALENT``
+with why, and do not count against the score. Writes ``build/mutation/report.json``; exits 1
+when a module scores below ``--min-score``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / "build" / "mutation"
+
+#: module -> the tests that judge it (the whole suite is 20+ minutes: each module gets its own)
+TARGETS: dict[str, tuple[str, ...]] = {
+    "pipelines/local/expressions.py": (
+        "tests/pipelines/test_expression_references.py",
+        "tests/pipelines/test_condition_boundaries.py",
+    ),
+    "pipelines/local/graph.py": ("tests/pipelines/test_local_executor.py",),
+    "pipelines/local/cache.py": (
+        "tests/pipelines/test_local_executor.py",
+        "tests/pipelines/test_prune.py",
+    ),
+    "features/labels.py": ("tests/features/test_labels.py",),
+    "features/pairs.py": ("tests/features/test_pairs.py", "tests/features/test_pairs_text.py"),
+    "steps/metrics.py": (
+        "tests/steps/test_metrics_reference.py",
+        "tests/steps/test_evaluate_oracle.py",
+    ),
+    "featurestore/online.py": ("tests/featurestore/test_online.py",),
+    "serving/scoring.py": ("tests/serving/test_app.py",),
+}
+#: mutant name -> why it cannot change an answer (equivalent: no test can kill it)
+EQUIVALENT: dict[str, str] = {}
+#: mutmut's exit codes (mutmut/stats.py), grouped as the report counts them
+KILLED = {1, 3, 37}
+TIMEOUT = {36, 24, -24, 152, 255}
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+#: packages the tests import besides the one mutated (copied beside the mutants)
+ALSO_COPY = [
+    "cvtext",
+    "datagen",
+    "explain",
+    "features",
+    "featurestore",
+    "pipelines",
+    "serving",
+    "steps",
+    "tracking",
+    "training",
+]
+
+
+@dataclass
+class ModuleScore:
+    module: str
+    killed: int = 0
+    timeout: int = 0
+    survived: list[str] = field(default_factory=list)
+    equivalent: list[str] = field(default_factory=list)
+    no_tests: list[str] = field(default_factory=list)
+    other: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        counted = self.killed + self.timeout + len(self.survived) + len(self.no_tests)
+        return counted + sum(self.other.values())
+
+    @property
+    def score(self) -> float:
+        """Killed (timeouts included) over the mutants that count (equivalents do not)."""
+        return (self.killed + self.timeout) / self.total if self.total else 1.0
+
+
+def module_prefix(module: str) -> str:
+    """Mutant names start with the module's dotted name (``steps.metrics.x_f__mutmut_3``)."""
+    return module.removesuffix(".py").replace("/", ".")
+
+
+def score_module(module: str, results: dict[str, int | None]) -> ModuleScore:
+    """Count mutmut's results (mutant name -> exit code) for one module."""
+    score = ModuleScore(module)
+    prefix = module_prefix(module) + "."
+    for name, code in sorted(results.items()):
+        if not name.startswith(prefix):
+            continue
+        if name in EQUIVALENT:
+            score.equivalent.append(name)
+        elif code in KILLED:
+            score.killed += 1
+        elif code in TIMEOUT:
+            score.timeout += 1
+        elif code in SURVIVED:
+            score.survived.append(name)
+        elif code in NO_TESTS:
+            score.no_tests.append(name)
+        else:
+            key = "not checked" if code is None else f"exit code {code}"
+            score.other[key] = score.other.get(key, 0) + 1
+    return score
+
+
+def read_results(mutants: Path) -> dict[str, int | None]:
+    """Every mutant's exit code, from mutmut's ``*.meta`` files (``exit_code_by_key``)."""
+    results: dict[str, int | None] = {}
+    for meta in sorted(mutants.rglob("*.meta")):
+        try:
+            data = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            continue
+        results.update(data.get("exit_code_by_key", {}))
+    return results
+
+
+def mutmut_config(module: str, tests: tuple[str, ...]) -> str:
+    """The ``[tool.mutmut]`` table for one module's run."""
+    package = module.split("/")[0]
+    lines = [
+        "[tool.mutmut]",
+        f"source_paths = [{json.dumps(package)}]",
+        f"only_mutate = [{json.dumps(module)}]",
+        "also_copy = " + json.dumps([p for p in ALSO_COPY if p != package]),
+        "pytest_add_cli_args_test_selection = " + json.dumps(list(tests)),
+        # serially, without the suite's plugins that fork or cache on their own
+        'pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider", "-q"]',
+        "timeout_multiplier = 5.0",
+        "timeout_constant = 10.0",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def prepare(module: str, tests: tuple[str, ...]) -> Path:
+    """A scratch copy of the tracked files, with this module's mutmut configuration."""
+    folder = WORK / module_prefix(module)
+    if folder.exists():
+        shutil.rmtree(folder)
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, (n.decode() for n in tracked)):
+        source = ROOT / name
+        if source.is_file():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    pyproject = folder / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n" + mutmut_config(module, tests))
+    return folder
+
+
+def run_module(module: str, tests: tuple[str, ...], jobs: int) -> ModuleScore:
+    folder = prepare(module, tests)
+    started = time.perf_counter()
+    print(f"mutation: {module} (tests: {', '.join(tests)}) ...", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)],
+        cwd=folder,
+        check=False,
+    )
+    score = score_module(module, read_results(folder / "mutants"))
+    print(f"mutation: {module}: {score.score:.1%} in {time.perf_counter() - started:.0f}s")
+    return score
+
+
+def render(scores: list[ModuleScore], min_score: float) -> str:
+    header = f"{'module':<34} {'mutants':>7} {'killed':>6} {'timeout':>7} {'survived':>8} "
+    header += f"{'no tests':>8} {'equiv.':>6} {'score':>6}"
+    lines = [header, "-" * len(header)]
+    for s in scores:
+        flag = "" if s.score >= min_score else f"  below {min_score:.0%}"
+        lines.append(
+            f"{s.module:<34} {s.total:>7} {s.killed:>6} {s.timeout:>7} {len(s.survived):>8} "
+            f"{len(s.no_tests):>8} {len(s.equivalent):>6} {s.score:>6.1%}{flag}"
+        )
+    for s in scores:
+        for name in s.survived + s.no_tests:
+            lines.append(f"  survived: {name}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--module", action="append", choices=sorted(TARGETS), default=[])
+    parser.add_argument("--min-score", type=float, default=0.85)
+    parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once")
+    args = parser.parse_args(argv)
+    modules = args.module or list(TARGETS)
+    scores = [run_module(m, TARGETS[m], args.jobs) for m in modules]
+    print(render(scores, args.min_score))
+    report: dict[str, Any] = {
+        "min_score": args.min_score,
+        "modules": [asdict(s) | {"score": s.score, "total": s.total} for s in scores],
+    }
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nreport: {WORK / 'report.json'}")
+    return 0 if all(s.score >= args.min_score for s in scores) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,7 +6,7 @@ its progress:
 1. every file: content hash, then the cache (an earlier run's OCR of the same bytes), else its
    text layers (milliseconds a file, in a process pool with large chunks);
 2. the files with pages left unread: OCR, a file at a time per worker, with a progress line
-   every ``PROGRESS_EVERY_S`` seconds (about a second a page with rapidocr on one core).
+   every ``PROGRESS_EVERY_S`` seconds (about 5 seconds a page with rapidocr on one core here).
 
 What OCR read goes into the cache; ``documents_report`` counts the files by how their text was
 obtained, the failures by reason, OCR's pages, seconds and confidence, and, where the generator

@@ -33,6 +33,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "pipelines/local/expressions.py": (
         "tests/pipelines/test_expression_references.py",
         "tests/pipelines/test_condition_boundaries.py",
+        "tests/pipelines/test_local_executor.py",
     ),
     "pipelines/local/graph.py": ("tests/pipelines/test_local_executor.py",),
     "pipelines/local/cache.py": (

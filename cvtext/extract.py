@@ -30,7 +30,7 @@ from typing import Any
 from PIL import Image
 
 from cvtext import layers
-from cvtext.ocr import OcrEngine, OcrError
+from cvtext.ocr import OcrEngine, OcrError, weighted_confidence
 
 #: Fewer non-blank characters than this on a page and its pictures are read by OCR.
 MIN_TEXT_LAYER_CHARS = 16
@@ -99,9 +99,7 @@ class Extraction:
     @property
     def confidence(self) -> float | None:
         """The OCR'd pages' confidence, weighted by their characters; None without OCR."""
-        scored = [(p.chars, p.confidence) for p in self.pages if p.confidence is not None]
-        total = sum(chars for chars, _ in scored)
-        return sum(c * s for c, s in scored) / total if total else None
+        return weighted_confidence((page.chars, page.confidence) for page in self.pages)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -147,9 +145,7 @@ class _Reader:
         parts = [self.ocr.read(image) for image in images]
         self.ocr_seconds += time.perf_counter() - started
         text = "\n".join(part.text for part in parts if part.text)
-        scored = [(len(p.text), p.confidence) for p in parts if p.confidence is not None]
-        total = sum(n for n, _ in scored)
-        confidence = sum(n * c for n, c in scored) / total if total else None
+        confidence = weighted_confidence((len(part.text), part.confidence) for part in parts)
         self._add(TextSource.OCR, text, engine=self.ocr.name, confidence=confidence)
 
     def _add(self, source: TextSource, text: str, engine: str = "", confidence=None) -> None:

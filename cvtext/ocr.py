@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -30,6 +31,15 @@ class OcrText:
     confidence: float | None
     lines: int
 
+    @classmethod
+    def from_lines(cls, lines: list[tuple[str, float]]) -> OcrText:
+        """The page's text from its (line, confidence) pairs in reading order."""
+        return cls(
+            text="\n".join(text for text, _ in lines),
+            confidence=weighted_confidence((len(text), score) for text, score in lines),
+            lines=len(lines),
+        )
+
 
 class OcrEngine(Protocol):
     name: str
@@ -37,12 +47,15 @@ class OcrEngine(Protocol):
     def read(self, image: Image.Image) -> OcrText: ...
 
 
-def weighted_confidence(lines: list[tuple[str, float]]) -> float | None:
-    """Mean of the lines' confidences weighted by their length (a long line counts more)."""
-    total = sum(len(text) for text, _ in lines)
-    if total == 0:
-        return None
-    return sum(len(text) * score for text, score in lines) / total
+def weighted_confidence(scored: Iterable[tuple[int, float | None]]) -> float | None:
+    """Mean of confidences weighted by characters: a long line, picture or page counts more.
+
+    ``scored`` holds (characters, confidence) pairs; a None confidence (nothing read) is left
+    out. None when no characters were read with a confidence.
+    """
+    pairs = [(weight, value) for weight, value in scored if value is not None]
+    total = sum(weight for weight, _ in pairs)
+    return sum(weight * value for weight, value in pairs) / total if total else None
 
 
 class RapidOcrEngine:
@@ -80,11 +93,7 @@ class RapidOcrEngine:
         texts = list(result.txts or ())
         scores = [float(score) for score in (result.scores or ())]
         lines = [(text, score) for text, score in zip(texts, scores, strict=True) if text.strip()]
-        return OcrText(
-            text="\n".join(text for text, _ in lines),
-            confidence=weighted_confidence(lines),
-            lines=len(lines),
-        )
+        return OcrText.from_lines(lines)
 
 
 #: the engines ``engine_named`` knows, and ``none`` (pages without a text layer stay unread)

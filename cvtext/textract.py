@@ -26,7 +26,7 @@ from typing import Any
 
 from PIL import Image
 
-from cvtext.ocr import OcrError, OcrText, weighted_confidence
+from cvtext.ocr import OcrError, OcrText
 
 #: DetectDocumentText's Document.Bytes limit (botocore's Textract model: max 10485760).
 MAX_SYNC_BYTES = 10 * 1024 * 1024
@@ -41,14 +41,6 @@ def _lines(blocks: Iterable[Mapping[str, Any]]) -> dict[int, list[tuple[str, flo
             confidence = float(block.get("Confidence", 0.0)) / 100.0
             pages[int(block.get("Page", 1))].append((block["Text"], confidence))
     return pages
-
-
-def _page_text(lines: list[tuple[str, float]]) -> OcrText:
-    return OcrText(
-        text="\n".join(text for text, _ in lines),
-        confidence=weighted_confidence(lines),
-        lines=len(lines),
-    )
 
 
 def encode_for_textract(image: Image.Image) -> bytes:
@@ -103,7 +95,7 @@ class TextractEngine:
             "detect_document_text", Document={"Bytes": encode_for_textract(image)}
         )
         lines = _lines(response.get("Blocks", []))
-        return _page_text([line for page in sorted(lines) for line in lines[page]])
+        return OcrText.from_lines([line for page in sorted(lines) for line in lines[page]])
 
     def read_s3_document(self, bucket: str, key: str, token: str | None = None) -> list[OcrText]:
         """Every page of a document in S3 (asynchronous job); one ``OcrText`` per page.
@@ -126,7 +118,7 @@ class TextractEngine:
             next_token = response.get("NextToken")
         lines = _lines(blocks)
         count = max([pages_total, *lines]) if lines or pages_total else 0
-        return [_page_text(lines.get(number, [])) for number in range(1, count + 1)]
+        return [OcrText.from_lines(lines.get(number, [])) for number in range(1, count + 1)]
 
     def _wait(self, job_id: str) -> dict[str, Any]:
         """Poll until the job leaves IN_PROGRESS; the first page of its results."""

@@ -9,7 +9,7 @@ from PIL import Image
 from cvtext import extract
 from cvtext.cer import character_error_rate
 from cvtext.extract import DocumentOutcome, Extraction, TextSource, extract_cv_text
-from cvtext.ocr import RapidOcrEngine, engine_named
+from cvtext.ocr import OcrText, RapidOcrEngine, engine_named, weighted_confidence
 from datagen import documents
 from tests.cvtext.conftest import pdf_of, picture, png_bytes
 
@@ -144,3 +144,17 @@ def test_engines_are_made_once_per_process_and_unknown_names_refused():
     assert engine_named("none") is None
     with pytest.raises(ValueError, match="unknown OCR engine 'tesseract'"):
         engine_named("tesseract")
+
+
+def test_weighted_confidence_weighs_by_characters_and_skips_the_unread() -> None:
+    assert weighted_confidence([(30, 0.9), (10, 0.5)]) == pytest.approx(0.8)
+    assert weighted_confidence([(30, 0.9), (5, None)]) == pytest.approx(0.9)
+    assert weighted_confidence([(0, 0.4), (5, None)]) is None
+    assert weighted_confidence([]) is None
+
+
+def test_ocr_text_from_lines_joins_them_in_order() -> None:
+    got = OcrText.from_lines([("Python SQL", 1.0), ("AWS", 0.5)])
+    assert got.text == "Python SQL\nAWS" and got.lines == 2
+    assert got.confidence == pytest.approx((10 * 1.0 + 3 * 0.5) / 13)
+    assert OcrText.from_lines([]) == OcrText("", None, 0)

@@ -82,7 +82,7 @@ MODULE ?=
 
 mutation: setup ## mutation testing of the core modules, score per module (MODULE=steps/metrics.py for one)
 	$(UV) sync --frozen --quiet --python $(PYTHON_BOOTSTRAP) --group mutation
-	$(PY) tools/mutation/run.py $(foreach m,$(MODULE),--module $(m))
+	$(PY) tools/mutation/run.py $(foreach m,$(MODULE),--module $(m)) $(if $(JOBS),--jobs $(JOBS))
 
 lint: setup ## ruff
 	$(VENV)/bin/ruff check .

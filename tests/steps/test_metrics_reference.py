@@ -14,10 +14,12 @@ from sklearn.metrics import average_precision_score, log_loss, ndcg_score, roc_a
 
 from steps.metrics import (
     all_metrics,
+    candidates_per_job,
     champion_floor,
     classification_metrics,
     ndcg_at_k,
     normalized_auc,
+    random_ranking_metrics,
     ranking_metrics,
 )
 
@@ -93,7 +95,8 @@ def test_one_candidate_no_hire_and_all_hires() -> None:
     one = _ranking({"a": [(1, 0.3)]})
     assert (one["ndcg_at_10"], one["precision_at_5"], one["recall_at_10"]) == (1.0, 1.0, 1.0)
     none = _ranking({"a": [(0, 0.3), (0, 0.2)]})
-    assert none["jobs_ranked"] == 0 and math.isnan(none["ndcg_at_10"])
+    assert none.keys() == one.keys() and none["jobs_ranked"] == 0
+    assert all(math.isnan(none[name]) for name in ("ndcg_at_10", "precision_at_5", "recall_at_10"))
     every = _ranking({"a": [(1, s) for s in (0.9, 0.5, 0.1, 0.4, 0.3, 0.2)]})
     assert (every["ndcg_at_10"], every["precision_at_5"], every["recall_at_10"]) == (1, 1, 1)
 
@@ -137,7 +140,8 @@ def test_ranking_metrics_do_not_depend_on_the_order_of_jobs_or_of_distinct_rows(
 
 
 def test_all_metrics_joins_both_families_on_the_frame() -> None:
-    frame = _frame({"a": [(1, 0.9), (0, 0.2)], "b": [(0, 0.6), (1, 0.4)]})
+    # rows not in score order: the ranking must come from the score column
+    frame = _frame({"a": [(0, 0.2), (1, 0.9)], "b": [(1, 0.4), (0, 0.6)]})
     got = all_metrics(frame, "score")
     assert got["auc"] == pytest.approx(roc_auc_score(frame["label"], frame["score"]))
     assert got["jobs_ranked"] == 2
@@ -151,3 +155,66 @@ def test_normalized_auc_and_the_champion_floor() -> None:
     assert normalized_auc(0.8, 0.5) is None and normalized_auc(0.8, None) is None
     assert champion_floor(None, 0.01) == 0.0
     assert champion_floor(0.81, 0.01) == pytest.approx(0.80)
+
+
+def test_random_ranking_metrics_average_the_orders_of_each_job() -> None:
+    # one hire among two: a random order puts it first half the time, so NDCG@10 averages
+    # (1 + 1/log2(3)) / 2; precision@5 is always 1/2 and recall@10 always 1
+    frame = _frame({"a": [(1, 0.0), (0, 0.0)]})
+    got = random_ranking_metrics(frame, seed=7)
+    assert got.keys() == {"ndcg_at_10", "precision_at_5", "recall_at_10"}
+    assert got["ndcg_at_10"] == pytest.approx((1 + 1 / math.log2(3)) / 2, abs=0.06)
+    assert got["ndcg_at_10"] not in (1.0, 1 / math.log2(3))  # both orders were drawn
+    assert got["precision_at_5"] == pytest.approx(0.5)
+    assert got["recall_at_10"] == pytest.approx(1.0)
+    assert random_ranking_metrics(frame, seed=7) == got  # a fixed seed: a stable figure
+
+
+def test_random_ranking_metrics_ignore_the_score_column() -> None:
+    # twelve candidates, one hire: the model's scores must not leak into the random floor
+    rows = [(1, 1.0)] + [(0, 0.0)] * 11
+    got = random_ranking_metrics(_frame({"a": rows}))
+    assert got["recall_at_10"] == pytest.approx(10 / 12, abs=0.08)
+    assert got["precision_at_5"] == pytest.approx(5 / 12 / 5, abs=0.02)
+
+
+def test_candidates_per_job_counts_each_jobs_applicants() -> None:
+    frame = _frame({"a": [(0, 0.1)] * 3, "b": [(1, 0.2)], "c": [(0, 0.3)] * 8})
+    assert candidates_per_job(frame) == {"jobs": 3, "median": 3.0, "mean": 4.0, "max": 8}
+    empty = candidates_per_job(frame.iloc[:0])
+    assert empty["jobs"] == 0 and empty["max"] == 0
+    assert math.isnan(empty["median"]) and math.isnan(empty["mean"])
+
+
+def test_ndcg_and_recall_stop_at_ten() -> None:
+    # the one hire ranked 11th of twelve: outside NDCG@10 and recall@10
+    rows = [(0, 1 - i / 100) for i in range(10)] + [(1, 0.5), (0, 0.4)]
+    got = _ranking({"a": rows})
+    assert got["ndcg_at_10"] == 0.0 and got["recall_at_10"] == 0.0
+    rows[9] = (1, 0.905)  # a second hire, 10th: inside both
+    got = _ranking({"a": rows})
+    assert got["recall_at_10"] == pytest.approx(0.5)
+    assert got["ndcg_at_10"] == pytest.approx((1 / math.log2(11)) / (1 + 1 / math.log2(3)))
+
+
+def _stable_reference(labels: list[int], scores: list[float]) -> dict[str, float]:
+    """Precision@5, recall@10 and NDCG@10 by their definitions, over Python's stable sort."""
+    ranked = [labels[i] for i in sorted(range(len(labels)), key=lambda i: -scores[i])]
+    ideal = sorted(labels, reverse=True)
+    dcg = sum(rel / math.log2(rank + 2) for rank, rel in enumerate(ranked[:10]))
+    idcg = sum(rel / math.log2(rank + 2) for rank, rel in enumerate(ideal[:10]))
+    return {
+        "precision_at_5": sum(ranked[:5]) / min(5, len(ranked)),
+        "recall_at_10": sum(ranked[:10]) / sum(labels),
+        "ndcg_at_10": dcg / idcg,
+    }
+
+
+def test_tied_scores_keep_the_rows_order() -> None:
+    # many ties among twenty candidates (a coarse model): a stable sort keeps the frame's order
+    # among equal scores, so the figures do not depend on the sort's algorithm or platform
+    scores = list(np.random.default_rng(0).integers(0, 3, 20) / 4)
+    labels = [int(i % 3 == 1) for i in range(20)]
+    got = _ranking({"a": list(zip(labels, scores, strict=True))})
+    for name, value in _stable_reference(labels, scores).items():
+        assert got[name] == pytest.approx(value), name

@@ -218,3 +218,33 @@ def test_tied_scores_keep_the_rows_order() -> None:
     got = _ranking({"a": list(zip(labels, scores, strict=True))})
     for name, value in _stable_reference(labels, scores).items():
         assert got[name] == pytest.approx(value), name
+
+
+tied_jobs = st.dictionaries(
+    st.sampled_from(list("abcdef")),
+    st.lists(
+        st.tuples(st.integers(0, 1), st.sampled_from([0.0, 0.25, 0.5, 1.0])),
+        min_size=1,
+        max_size=25,
+    ),
+    min_size=1,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tied_jobs)
+def test_ranking_metrics_equal_the_definitions_job_by_job(jobs) -> None:
+    # coarse scores, many ties, jobs of up to 25: the arrays over all jobs give each job's
+    # definition (stable order among ties), averaged over the jobs that have a hire
+    got = _ranking(jobs)
+    references = [
+        _stable_reference([y for y, _ in rows], [x for _, x in rows])
+        for rows in jobs.values()
+        if any(y for y, _ in rows)
+    ]
+    assert got["jobs_ranked"] == len(references)
+    for name in ("ndcg_at_10", "precision_at_5", "recall_at_10"):
+        if references:
+            assert got[name] == pytest.approx(np.mean([r[name] for r in references])), name
+        else:
+            assert math.isnan(got[name])

@@ -7,16 +7,21 @@ AWS target the runner uploads it to the artifacts bucket before upserting the pi
 
 Identical code and parameters give an identical definition: processing code already goes under
 a content hash, and the training job's upload prefix (a timestamp in the SDK) is pinned to a
-hash of the training code here.
+hash of the training code here. So ``compile_cached`` keeps the last compiles under
+``build/compiled/`` keyed by everything a compile reads (the project's code, ``uv.lock``, the
+settings, the target, the local MLflow store's id) and hands one back when none of it changed:
+the SDK is not even imported then.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ from pathlib import Path
 from unittest import mock
 
 from pipelines.config import PROJECT_ROOT, Settings, Target
-from pipelines.lake import Lake
+from pipelines.lake import Lake, write_atomically
 
 # The project's library code: locally it plays the part of the step image, so its hash is the
 # local image tag and a change to it invalidates cached steps.
@@ -37,12 +42,17 @@ TELEMETRY_CONFIG = (
 QUIET_LOGGERS = ("sagemaker", "sagemaker.config", "botocore", "boto3", "urllib3", "moto")
 
 
+#: Compiles kept per target under ``<build_dir>/compiled/`` (the newest; older ones go).
+COMPILES_KEPT = 4
+
+
 @dataclass(frozen=True)
 class CompiledPipeline:
     """A compiled definition and what was uploaded with it."""
 
     definition: dict
     uploaded: dict[str, bytes]  # s3 uri -> content
+    reused: bool = False  # taken from an earlier compile of the same inputs
 
     def to_json(self) -> str:
         return json.dumps(self.definition, indent=2, sort_keys=True) + "\n"
@@ -183,6 +193,60 @@ def compile_aws(settings: Settings) -> CompiledPipeline:
 
 def compile_pipeline(settings: Settings, target: Target = "local") -> CompiledPipeline:
     return compile_local(settings) if target == "local" else compile_aws(settings)
+
+
+def compile_inputs_key(settings: Settings, target: Target, root: Path = PROJECT_ROOT) -> str:
+    """A hash of everything a compile reads: code, locked versions, settings, target, store id."""
+    code = [p for name in ("pipelines", *IMAGE_SOURCES) for p in (root / name).rglob("*.py")]
+    lock = root / "uv.lock"
+    digest = hashlib.sha256(hash_files(code + ([lock] if lock.exists() else []), root).encode())
+    for part in (
+        target,
+        settings.model_dump_json(),
+        settings.local_tracking_store_id() if target == "local" else "",
+        sys.version,
+    ):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+def _compiled_path(settings: Settings, target: Target, key: str) -> Path:
+    return settings.build_dir / "compiled" / f"{target}-{key[:32]}.json"
+
+
+def _read_compiled(path: Path) -> CompiledPipeline | None:
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        uploaded = {uri: base64.b64decode(data) for uri, data in body["uploaded"].items()}
+        return CompiledPipeline(body["definition"], uploaded, reused=True)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing, or not a whole compile: compile again
+
+
+def _keep_compiled(path: Path, target: Target, compiled: CompiledPipeline) -> None:
+    body = {
+        "definition": compiled.definition,
+        "uploaded": {u: base64.b64encode(b).decode() for u, b in compiled.uploaded.items()},
+    }
+    write_atomically(path, json.dumps(body, sort_keys=True).encode("utf-8"))
+    kept = sorted(path.parent.glob(f"{target}-*.json"), key=lambda p: p.stat().st_mtime)
+    for old in kept[:-COMPILES_KEPT]:
+        old.unlink(missing_ok=True)
+
+
+def compile_cached(settings: Settings, target: Target = "local") -> CompiledPipeline:
+    """The compile of these exact inputs, kept from an earlier run, or a fresh one (then kept)."""
+    if target == "aws":
+        settings.require_aws()
+    key = compile_inputs_key(settings, target)
+    path = _compiled_path(settings, target, key)
+    kept = _read_compiled(path)
+    if kept is not None:
+        path.touch()  # the newest in use is the last to go
+        return kept
+    compiled = compile_pipeline(settings, target)
+    _keep_compiled(path, target, compiled)
+    return compiled
 
 
 def write_definition(compiled: CompiledPipeline, path: Path) -> Path:

@@ -314,7 +314,7 @@ def run_local(args: argparse.Namespace, settings: Settings) -> int:
 def _run_in_workspace(
     args: argparse.Namespace, settings: Settings, overrides: dict[str, str], execution_id: str
 ) -> int:
-    from pipelines.compile import compile_pipeline, local_image_uri, publish_uploads
+    from pipelines.compile import compile_cached, local_image_uri, publish_uploads
     from pipelines.local.executor import Console, LocalExecutor
     from pipelines.summary import render
 
@@ -326,12 +326,13 @@ def _run_in_workspace(
     if data_uri:
         overrides["InputDataUrl"] = data_uri
     print("Compiling the pipeline definition ...")
-    compiled = compile_pipeline(settings, "local")
+    compiled = compile_cached(settings, "local")
     definition_path = settings.build_dir / "pipeline-definition.json"
     write_atomically(definition_path, compiled.to_json().encode("utf-8"))
     record_parameters(compiled, settings)
     publish_uploads(compiled, lake)
-    print(f"  {definition_path} ({len(compiled.definition['Steps'])} top-level steps)\n")
+    reused = ", unchanged code and settings: the last compile reused" if compiled.reused else ""
+    print(f"  {definition_path} ({len(compiled.definition['Steps'])} top-level steps{reused})\n")
     executor = LocalExecutor(
         compiled.definition,
         settings.pipeline_name,

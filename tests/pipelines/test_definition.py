@@ -23,8 +23,9 @@ import jsonschema
 import pytest
 from botocore.validate import ParamValidator
 
+import pipelines.compile as compile_module
 from cvtext.cache import MARKER_CONTENT
-from pipelines.compile import compile_pipeline
+from pipelines.compile import compile_cached, compile_pipeline
 from pipelines.config import PROJECT_ROOT as ROOT
 from pipelines.config import MissingSettingError, Settings
 from pipelines.local.expressions import Scope, resolve
@@ -239,6 +240,21 @@ def test_pipeline_structure(definition):
 
 def test_compiling_twice_gives_identical_definitions(compiled, settings, target):
     again = compile_pipeline(settings, target)
+    assert again.to_json() == compiled.to_json()
+    assert again.uploaded == compiled.uploaded
+
+
+def test_a_kept_compile_reads_back_as_the_compile_itself(compiled, settings, target, monkeypatch):
+    # the first run keeps this compile; the next reads it back without compiling
+    monkeypatch.setattr(compile_module, "compile_pipeline", lambda *_: compiled)
+    first = compile_cached(settings, target)
+
+    def refuse(*_args):
+        raise AssertionError("compiled again although nothing changed")
+
+    monkeypatch.setattr(compile_module, "compile_pipeline", refuse)
+    again = compile_cached(settings, target)
+    assert (first.reused, again.reused) == (False, True)
     assert again.to_json() == compiled.to_json()
     assert again.uploaded == compiled.uploaded
 

@@ -41,8 +41,7 @@ def model_card(info) -> dict:
 
 def export_champion(settings: Settings, out: Path) -> dict:
     """Write the champion's files and card to ``out``; raise LookupError without one."""
-    import tracking
-    from tracking import registry
+    from tracking import connection, registry
 
     os.environ["MLFLOW_TRACKING_URI"] = settings.local_tracking_uri()
     info = registry.champion(settings.model_name)
@@ -54,7 +53,7 @@ def export_champion(settings: Settings, out: Path) -> dict:
         shutil.rmtree(out)
     staging = out.with_name(out.name + ".download")
     shutil.rmtree(staging, ignore_errors=True)
-    downloaded = tracking.download_version(info, staging)
+    downloaded = connection.download_version(info, staging)
     shutil.move(str(downloaded), out)
     shutil.rmtree(staging, ignore_errors=True)
     card = model_card(info)

@@ -66,14 +66,13 @@ def champion_metrics(model_name: str, test: pd.DataFrame, work: Path) -> dict | 
     """The current champion's metrics on this very test set, or None without a champion."""
     if not os.environ.get("MLFLOW_TRACKING_URI"):
         return None
-    import tracking
-    from tracking import registry
+    from tracking import connection, registry
 
     info = registry.champion(model_name)
     if info is None:
         return None
     try:
-        champion = load_model_dir(tracking.download_version(info, work / "champion"))
+        champion = load_model_dir(connection.download_version(info, work / "champion"))
         scored = test.assign(champion_score=champion.predict(test))
     except ModelFilesError as error:
         print(f"champion version {info.version} cannot score this data ({error}); not compared")
@@ -112,9 +111,9 @@ def log_to_training_run(run_id: str | None, report: dict, plot_files: list[Path]
         return
     import mlflow
 
-    import tracking
+    from tracking import connection
 
-    tracking.configure()
+    connection.configure()
     with mlflow.start_run(run_id=run_id):
         mlflow.log_metrics(
             {f"test_{k}": v for k, v in report["metrics"].items() if isinstance(v, float)}

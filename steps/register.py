@@ -18,10 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import tracking
 from steps import model_package
 from steps.model_files import ModelFilesError, load_model_dir, unpack_model_archive
-from tracking import registry
+from tracking import connection, registry
 
 APPROVAL_STATUSES = model_package.APPROVAL_STATUSES
 EXIT_BAD_INPUT = 2
@@ -71,7 +70,7 @@ def package_arguments_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def package_metadata(info: tracking.ModelVersionInfo, metadata: dict, test_auc) -> dict:
+def package_metadata(info: registry.ModelVersionInfo, metadata: dict, test_auc) -> dict:
     return {
         model_package.RUN_ID_KEY: info.run_id or "",
         "mlflow_model_name": info.name,
@@ -83,7 +82,7 @@ def package_metadata(info: tracking.ModelVersionInfo, metadata: dict, test_auc) 
 
 
 def register_package(
-    args: argparse.Namespace, info: tracking.ModelVersionInfo, metadata: dict, test_auc
+    args: argparse.Namespace, info: registry.ModelVersionInfo, metadata: dict, test_auc
 ) -> model_package.PackageResult:
     """Ensure the group, then find (or create) the run's package in it."""
     from botocore.exceptions import BotoCoreError
@@ -146,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         run_exists = registry.run_exists(run_id)
-    except tracking.TrackingNotConfiguredError as error:
+    except connection.TrackingNotConfiguredError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not run_exists:
@@ -163,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.model_package_group
             else None
         )
-    except (tracking.TrackingNotConfiguredError, model_package.ModelPackageError) as error:
+    except (connection.TrackingNotConfiguredError, model_package.ModelPackageError) as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     approval_status = info.tags.get(registry.APPROVAL_TAG, args.approval_status)

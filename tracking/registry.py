@@ -17,16 +17,26 @@ from the registered model's aliases instead of being asked for by alias.
 
 from __future__ import annotations
 
-import tracking
-from tracking import ModelVersionInfo
+from dataclasses import dataclass
 
-CHAMPION_ALIAS = tracking.CHAMPION_ALIAS
-APPROVED = tracking.APPROVED
+from tracking import connection
+
+CHAMPION_ALIAS = "champion"
+APPROVED = "Approved"
 PENDING = "PendingManualApproval"
 REJECTED = "Rejected"
 APPROVAL_TAG = "approval_status"
 DECIDED = (APPROVED, REJECTED)
 MISSING_CODES = ("RESOURCE_DOES_NOT_EXIST",)
+
+
+@dataclass(frozen=True)
+class ModelVersionInfo:
+    name: str
+    version: str
+    run_id: str | None
+    source: str
+    tags: dict[str, str]
 
 
 class VersionNotFoundError(LookupError):
@@ -36,7 +46,7 @@ class VersionNotFoundError(LookupError):
 def _client():
     from mlflow import MlflowClient
 
-    tracking.configure()
+    connection.configure()
     return MlflowClient()
 
 
@@ -166,8 +176,9 @@ def run_exists(run_id: str) -> bool:
 
 def missing_run_message(run_id: str) -> str:
     """What to tell when a model's training run is gone from the tracking store."""
+    store = connection.tracking_uri()
     return (
-        f"the model's MLflow run {run_id} is not in the tracking store {tracking.tracking_uri()}: "
+        f"the model's MLflow run {run_id} is not in the tracking store {store}: "
         "the Train step was reused from the cache, or the run was deleted, so the model can be "
         "neither logged to nor registered from it. Train it again: locally "
         "`.venv/bin/python -m pipelines.run --no-cache` (a removed .mlflow/ folder is noticed "

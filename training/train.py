@@ -199,9 +199,9 @@ def log_to_mlflow(args: argparse.Namespace, model_dir: Path, metadata: dict, his
     """Log the run (params, per-iteration validation curve, model dir); return the run id."""
     import mlflow
 
-    import tracking
+    from tracking import connection
 
-    experiment_id = tracking.ensure_experiment(args.experiment_name)
+    experiment_id = connection.ensure_experiment(args.experiment_name)
     with mlflow.start_run(experiment_id=experiment_id, run_name="train") as run:
         mlflow.log_params(metadata["hyperparameters"] | {"device_used": metadata["device"]})
         mlflow.set_tags(

@@ -26,8 +26,8 @@ import requests
 from botocore.config import Config
 from botocore.stub import Stubber
 
-import tracking
 from steps import model_package, register
+from tracking import connection
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -385,7 +385,7 @@ def trained(tmp_path_factory, mlflow_dir):
     (model_dir / "feature_names.json").write_text(json.dumps(names))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLFLOW_TRACKING_URI", uri)
-        experiment = tracking.ensure_experiment("match")
+        experiment = connection.ensure_experiment("match")
         with mlflow.start_run(experiment_id=experiment) as run:
             run_id = run.info.run_id
         mlflow.set_tracking_uri(None)
@@ -528,12 +528,12 @@ def test_step_checks_package_arguments_before_registering(
 
 
 def test_managed_server_uris_are_recognised():
-    assert tracking.is_managed_server(TRACKING_ARN)
-    assert tracking.is_managed_server("arn:aws:sagemaker:us-east-1:123456789012:mlflow-app/app-1")
-    assert not tracking.is_managed_server("sqlite:///tmp/mlflow.db")
-    assert not tracking.is_managed_server("https://mlflow.example.com")
-    assert not tracking.is_managed_server("arn:aws:sagemaker:us-east-1:123456789012:endpoint/x")
-    assert not tracking.is_managed_server("arn:aws:s3:::mlflow-tracking-server/x")
+    assert connection.is_managed_server(TRACKING_ARN)
+    assert connection.is_managed_server("arn:aws:sagemaker:us-east-1:123456789012:mlflow-app/app-1")
+    assert not connection.is_managed_server("sqlite:///tmp/mlflow.db")
+    assert not connection.is_managed_server("https://mlflow.example.com")
+    assert not connection.is_managed_server("arn:aws:sagemaker:us-east-1:123456789012:endpoint/x")
+    assert not connection.is_managed_server("arn:aws:s3:::mlflow-tracking-server/x")
 
 
 def test_mlflow_resolves_an_arn_to_the_plugin_stores():
@@ -589,7 +589,7 @@ def test_arn_requests_are_signed_for_the_servers_region_and_name_no_local_artifa
         monkeypatch.setenv(
             "SAGEMAKER_MLFLOW_CUSTOM_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}"
         )
-        assert tracking.ensure_experiment("match") == "42"
+        assert connection.ensure_experiment("match") == "42"
     finally:
         server.shutdown()
         server.server_close()
@@ -610,28 +610,28 @@ def test_arn_requests_are_signed_for_the_servers_region_and_name_no_local_artifa
 
 def test_arn_without_the_plugin_is_a_one_line_configuration_error(monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", TRACKING_ARN)
-    monkeypatch.setattr(tracking, "PLUGIN_MODULE", "sagemaker_mlflow_not_installed")
-    with pytest.raises(tracking.TrackingNotConfiguredError) as raised:
-        tracking.configure()
+    monkeypatch.setattr(connection, "PLUGIN_MODULE", "sagemaker_mlflow_not_installed")
+    with pytest.raises(connection.TrackingNotConfiguredError) as raised:
+        connection.configure()
     assert "sagemaker-mlflow" in str(raised.value) and "\n" not in str(raised.value)
 
-    monkeypatch.setattr(tracking, "PLUGIN_MODULE", "sagemaker_mlflow")
-    monkeypatch.setattr(tracking.importlib.metadata, "entry_points", lambda **kw: [])
-    with pytest.raises(tracking.TrackingNotConfiguredError, match="sagemaker-mlflow"):
-        tracking.configure()
+    monkeypatch.setattr(connection, "PLUGIN_MODULE", "sagemaker_mlflow")
+    monkeypatch.setattr(connection.importlib.metadata, "entry_points", lambda **kw: [])
+    with pytest.raises(connection.TrackingNotConfiguredError, match="sagemaker-mlflow"):
+        connection.configure()
 
 
 def test_arn_of_another_resource_is_refused(monkeypatch):
     monkeypatch.setenv(
         "MLFLOW_TRACKING_URI", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/match"
     )
-    with pytest.raises(tracking.TrackingNotConfiguredError, match="mlflow-tracking-server"):
-        tracking.configure()
+    with pytest.raises(connection.TrackingNotConfiguredError, match="mlflow-tracking-server"):
+        connection.configure()
 
 
 def test_step_reports_a_missing_plugin_as_exit_2(trained, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", TRACKING_ARN)
-    monkeypatch.setattr(tracking, "PLUGIN_MODULE", "sagemaker_mlflow_not_installed")
+    monkeypatch.setattr(connection, "PLUGIN_MODULE", "sagemaker_mlflow_not_installed")
     assert register.main(step_args(trained, tmp_path)) == 2
     err = capsys.readouterr().err
     assert err.startswith("ERROR: ") and "sagemaker-mlflow" in err and err.count("\n") == 1

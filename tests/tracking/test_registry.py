@@ -29,9 +29,9 @@ def store(tmp_path, monkeypatch) -> str:
 def new_run(tmp_path: Path) -> str:
     import mlflow
 
-    import tracking
+    from tracking import connection
 
-    experiment = tracking.ensure_experiment("registry-test")
+    experiment = connection.ensure_experiment("registry-test")
     folder = tmp_path / "model_dir"
     folder.mkdir(exist_ok=True)
     (folder / "model.txt").write_text("placeholder")

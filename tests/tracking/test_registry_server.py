@@ -183,14 +183,14 @@ SCENARIO = textwrap.dedent(
     sys.path.append(site)
     import mlflow
     import pandas as pd
-    import tracking
+    from tracking import connection
     from tracking import registry
     from steps import evaluate, register
 
     MODEL = "datathon-mlet03-match"
     work = Path(work)
     results = {"client": mlflow.__version__, "none_registered": registry.champion_version(MODEL)}
-    experiment = tracking.ensure_experiment("match")
+    experiment = connection.ensure_experiment("match")
 
     def trained() -> Path:
         with mlflow.start_run(experiment_id=experiment) as run:

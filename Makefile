@@ -104,6 +104,7 @@ images-requirements: $(UV) ## export the SageMaker job images' pinned requiremen
 
 bench: setup ## time every step at the default and a larger scale; OCR pages/s and the text cache
 	$(PY) -m benchmarks.pipeline_bench
+	$(PY) -m benchmarks.loop_bench
 	$(PY) -m benchmarks.ocr_bench
 
 bench-serving: setup ## time the scoring API: cold start, warm latency, raw predict, /v1/explain, targets

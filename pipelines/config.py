@@ -8,6 +8,7 @@ account id or an ARN.
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 from typing import Literal
@@ -61,6 +62,18 @@ class Settings(BaseSettings):
     )
     mlflow_dir: Path = PROJECT_ROOT / ".mlflow"
     build_dir: Path = PROJECT_ROOT / "build"
+    local_parallel_steps: int = Field(
+        default=0,
+        ge=0,
+        description="steps the local executor runs at once when they do not depend on each "
+        "other; 0: one per CPU core, at least 2 and at most 4",
+    )
+
+    def parallel_steps(self) -> int:
+        """``local_parallel_steps``, with 0 read as the machine's cores (2 to 4)."""
+        if self.local_parallel_steps:
+            return self.local_parallel_steps
+        return min(4, max(2, os.cpu_count() or 1))
 
     @property
     def raw_bucket(self) -> str:

@@ -110,9 +110,11 @@ class PipelineParameters:
     min_auc: ParameterFloat
     max_auc_regression: ParameterFloat
     model_approval_status: ParameterString
+    #: locally only: the registry's state the run starts from (set by `pipelines.run`)
+    registry_state: ParameterString | None = None
 
     def as_list(self) -> list:
-        return list(self.__dict__.values())
+        return [value for value in self.__dict__.values() if value is not None]
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,12 @@ def declare_parameters(settings: Settings, target: Target) -> PipelineParameters
         model_approval_status=ParameterString(
             "ModelApprovalStatus",
             default_value="Approved" if target == "local" else "PendingManualApproval",
+        ),
+        # Evaluate and Register read the registry (the champion), which their arguments do not
+        # name: locally `pipelines.run` sets the registry's state here on every run
+        # (`pipelines.registry_state`), so that they are reused only against the same state.
+        registry_state=(
+            ParameterString("RegistryState", default_value="unknown") if target == "local" else None
         ),
     )
 
@@ -376,16 +384,13 @@ def evaluation_step(
     train: TrainingStep,
     evaluation_report: PropertyFile,
 ) -> ProcessingStep:
-    args = _processor(ctx, params, "evaluate").run(
+    args = _registry_reader(ctx, params, "evaluate").run(
         code=str(STEPS_DIR / "evaluate.py"),
         inputs=[
             _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
             _input("test", _output_uri(preprocess, "test"), "test"),
         ],
-        # Per execution: each model package's ModelMetrics points at its own evaluation.
-        outputs=[
-            _output("evaluation", ctx.per_execution(ctx.settings.artifacts_bucket, "evaluation"))
-        ],
+        outputs=[_output("evaluation", _registry_reader_output(ctx, params, "evaluation"))],
         arguments=[
             "--model-dir",
             f"{PROCESSING_ROOT}/input/model",
@@ -399,13 +404,37 @@ def evaluation_step(
             params.max_auc_regression.to_string(),
         ],
     )
-    # Not cached: the comparison reads the registry's current champion.
     return ProcessingStep(
         name="Evaluate",
         step_args=args,
         property_files=[evaluation_report],
         retry_policies=RETRY_POLICIES,
+        cache_config=_registry_cache(params),
     )
+
+
+def _registry_reader(ctx: PipelineContext, params: PipelineParameters, name: str):
+    """A processor for a step that reads the registry: locally it carries the registry's state."""
+    processor = _processor(ctx, params, name)
+    if params.registry_state is not None:
+        processor.env = {**processor.env, "MATCH_REGISTRY_STATE": params.registry_state}
+    return processor
+
+
+def _registry_reader_output(ctx: PipelineContext, params: PipelineParameters, name: str) -> Join:
+    """Per execution on SageMaker: each model package's ModelMetrics points at its own
+    evaluation. Locally per registry state instead: an execution id in the arguments would make
+    every cache key new. A later model under the same state writes over it, and then the cache
+    refuses the older entry (its output changed), so nothing stale is reused."""
+    if params.registry_state is None:
+        return ctx.per_execution(ctx.settings.artifacts_bucket, name)
+    return Join(on="/", values=[ctx.s3(ctx.settings.artifacts_bucket, name), params.registry_state])
+
+
+def _registry_cache(params: PipelineParameters) -> CacheConfig | None:
+    """Cached only where the registry's state is a parameter (locally): on SageMaker the step
+    reads the champion afresh on every execution."""
+    return CACHE if params.registry_state is not None else None
 
 
 def register_step(
@@ -414,17 +443,13 @@ def register_step(
     train: TrainingStep,
     evaluate: ProcessingStep,
 ) -> ProcessingStep:
-    args = _processor(ctx, params, "register").run(
+    args = _registry_reader(ctx, params, "register").run(
         code=str(STEPS_DIR / "register.py"),
         inputs=[
             _input("model", train.properties.ModelArtifacts.S3ModelArtifacts, "model"),
             _input("evaluation", _output_uri(evaluate, "evaluation"), "evaluation"),
         ],
-        outputs=[
-            _output(
-                "registration", ctx.per_execution(ctx.settings.artifacts_bucket, "registration")
-            )
-        ],
+        outputs=[_output("registration", _registry_reader_output(ctx, params, "registration"))],
         arguments=[
             "--model-dir",
             f"{PROCESSING_ROOT}/input/model",
@@ -441,7 +466,12 @@ def register_step(
             *_model_package_arguments(ctx, evaluate),
         ],
     )
-    return ProcessingStep(name="Register", step_args=args, retry_policies=RETRY_POLICIES)
+    return ProcessingStep(
+        name="Register",
+        step_args=args,
+        retry_policies=RETRY_POLICIES,
+        cache_config=_registry_cache(params),
+    )
 
 
 def _model_package_arguments(ctx: PipelineContext, evaluate: ProcessingStep) -> list:

@@ -24,7 +24,11 @@ def temporary_sibling(target: Path) -> Path:
 
 def is_temporary(path: Path) -> bool:
     """Whether ``path`` is a leftover of an interrupted atomic write."""
-    return path.name.startswith(".") and TEMPORARY_MARK in path.name
+    return is_temporary_name(path.name)
+
+
+def is_temporary_name(name: str) -> bool:
+    return name.startswith(".") and TEMPORARY_MARK in name
 
 
 def write_atomically(target: Path, body: bytes) -> None:

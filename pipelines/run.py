@@ -51,6 +51,8 @@ DEFAULT_WAIT_SECONDS = 3600
 #: them, so the next run checks ``--param`` before it compiles (when that code is unchanged).
 PARAMETERS_FILE = "pipeline-parameters.json"
 STAGED_DATA = re.compile(r"^user-.+-[0-9a-f]{12}$")
+#: The local parameter the runner sets itself (`pipelines.registry_state`).
+REGISTRY_STATE = "RegistryState"
 
 
 class UsageError(ValueError):
@@ -300,6 +302,8 @@ def run_local(args: argparse.Namespace, settings: Settings) -> int:
         check_data_folder(args.data)
         if "InputDataUrl" in overrides:
             raise UsageError("--param InputDataUrl and --data both name the data: give one")
+    if REGISTRY_STATE in overrides:
+        raise UsageError(f"{REGISTRY_STATE} is the registry's state, which the run reads itself")
     check_parameters_early(overrides, settings)
     execution_id = new_execution_id()
     state_dir = settings.lake_dir / ".executor"
@@ -341,14 +345,44 @@ def _run_in_workspace(
         image_resolver(local_image_uri()),
         Console(verbose=not args.quiet),
         use_cache=not args.no_cache,
+        parallel=settings.parallel_steps(),
     )
+    overrides[REGISTRY_STATE] = state = registry_state_to_run_with(settings, execution_id)
     result = executor.run(overrides, execution_id=execution_id)
+    record_registry_state(settings, state)
     extra = {"MLflow": settings.tracking_uri_for("local")}
     if args.data:
         extra["input data"] = f"{args.data} (copied to {data_uri})"
     print(render(result, lake, time.perf_counter() - started, extra))
     prune(args, settings, lake, executor, execution_id)
     return 0 if result.succeeded else EXIT_FAILED
+
+
+def _registry_state_now(settings: Settings) -> str | None:
+    from pipelines.registry_state import registry_state
+
+    return registry_state(
+        settings.tracking_uri_for("local"), settings.local_tracking_store_id(), settings.model_name
+    )
+
+
+def _registry_record(settings: Settings) -> Path:
+    from pipelines.registry_state import RECORD_FILE
+
+    return settings.lake_dir / ".executor" / RECORD_FILE
+
+
+def registry_state_to_run_with(settings: Settings, execution_id: str) -> str:
+    from pipelines.registry_state import state_to_run_with
+
+    now = _registry_state_now(settings)
+    return state_to_run_with(now, _registry_record(settings), execution_id)
+
+
+def record_registry_state(settings: Settings, ran_with: str) -> None:
+    from pipelines.registry_state import record_state
+
+    record_state(_registry_record(settings), ran_with, _registry_state_now(settings))
 
 
 def prune(

@@ -107,7 +107,8 @@ def ranking_lines(metrics: dict, context: dict | None) -> list[str]:
     return lines
 
 
-def quality_lines(evaluation: dict) -> list[str]:
+def quality_lines(evaluation: dict, reused_from: str | None = None) -> list[str]:
+    """``reused_from``: the execution whose Evaluate this run reused (the registry unchanged)."""
     metrics = evaluation["metrics"]
     lines = [
         _auc_line(metrics, evaluation.get("best_achievable")),
@@ -116,10 +117,16 @@ def quality_lines(evaluation: dict) -> list[str]:
     if metrics.get("ndcg_at_10") is not None:
         lines += ranking_lines(metrics, evaluation.get("ranking_context"))
     champion = evaluation.get("champion")
+    when = f"before {reused_from}" if reused_from else "before this run"
     if champion:
         lines.append(
-            f"  champion before this run: version {champion['version']}, "
+            f"  champion {when}: version {champion['version']}, "
             f"AUC {champion['auc']:.4f} on the same test period"
+        )
+    if reused_from:
+        lines.append(
+            f"  (evaluated by {reused_from}: same model and data, and the registry as that run "
+            "left it)"
         )
     return lines
 
@@ -285,10 +292,12 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def registration_lines(registration: dict) -> list[str]:
+def registration_lines(registration: dict, reused_from: str | None = None) -> list[str]:
     lines = [
         f"Registered {registration['model_name']} version {registration['version']} "
-        f"({registration['approval_status']}" + (", champion)" if registration["champion"] else ")")
+        f"({registration['approval_status']}"
+        + (", champion)" if registration["champion"] else ")")
+        + (f" by {reused_from}" if reused_from else "")
     ]
     if registration.get("model_package_arn"):
         status = registration.get("model_package_approval_status")
@@ -297,6 +306,12 @@ def registration_lines(registration: dict) -> list[str]:
             + (f" ({status})" if status else "")
         )
     return lines
+
+
+def _reused_from(result: ExecutionResult, step: str) -> str | None:
+    """The execution a cached step was reused from; None when it ran (or is not there)."""
+    record = next((s for s in result.steps if s.name == step), None)
+    return record.cached_from if record and record.status == "Cached" else None
 
 
 def render(
@@ -316,13 +331,14 @@ def render(
         lines += data_lines(data_report, files.location(report_uri), extracts)
     evaluation = _read_json(files, _output_uri(result, "Evaluate", "evaluation"), "evaluation.json")
     if evaluation:
-        lines += ["", "Model quality on the test period:", *quality_lines(evaluation)]
+        reused = _reused_from(result, "Evaluate")
+        lines += ["", "Model quality on the test period:", *quality_lines(evaluation, reused)]
         lines += gate_lines(evaluation, result.parameters)
     registration = _read_json(
         files, _output_uri(result, "Register", "registration"), "registration.json"
     )
     if registration:
-        lines += ["", *registration_lines(registration)]
+        lines += ["", *registration_lines(registration, _reused_from(result, "Register"))]
     if result.failure_reason:
         reason = _stopped_at_gate(result, evaluation) or readable_numbers(result.failure_reason)
         lines += ["", f"Stopped: {reason}"]

@@ -1,9 +1,12 @@
 """Run a compiled pipeline definition on this machine.
 
-Walks the definition's steps in dependency order, resolves parameters, step properties and
+Starts each step of the definition once the steps it depends on are done, as SageMaker does:
+steps that do not depend on each other run at the same time (up to ``parallel`` at once; each
+output line then carries its step's name). Resolves parameters, step properties and
 ``Std:JsonGet`` on property files, evaluates conditions, runs the chosen branch, stops at a
-Fail step or a failing job, and caches steps whose inputs and code are unchanged. Nothing here
-knows this project's steps: it reads only the definition.
+Fail step or a failing job (starting nothing more, letting the running steps finish), and
+caches steps whose inputs and code are unchanged. Nothing here knows this project's steps: it
+reads only the definition.
 
 Every step ends with a status: whatever goes wrong in one (a job exiting non-zero, an input
 that is not in the lake, an expression that cannot be resolved) marks it Failed with a
@@ -18,9 +21,11 @@ import json
 import re
 import secrets
 import shutil
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +53,7 @@ class ParameterError(ValueError):
 class StepRecord:
     name: str
     type: str
-    status: str = "NotStarted"  # Succeeded | Failed | Cached | Skipped | NotStarted
+    status: str = "NotStarted"  # Succeeded | Failed | Cached | Skipped | Executing | NotStarted
     seconds: float = 0.0
     detail: str = ""
     cached_from: str | None = None
@@ -121,26 +126,35 @@ def one_line(error: BaseException) -> str:
 
 
 class Console:
-    """Progress lines; the step's own output is indented under its name when verbose."""
+    """Progress lines; the step's own output is indented under its name when verbose.
+
+    When steps may run side by side, each output line names its step. Called from the threads
+    that run the steps: one line is written at a time.
+    """
 
     def __init__(self, write: Callable[[str], None] = print, verbose: bool = True) -> None:
         self.write = write
         self.verbose = verbose
+        self._lock = threading.Lock()
+
+    def _line(self, text: str) -> None:
+        with self._lock:
+            self.write(text)
 
     def start(self, node: StepNode) -> None:
-        self.write(f"▶ {node.name} ({node.type})")
+        self._line(f"▶ {node.name} ({node.type})")
 
-    def job_line(self, line: str) -> None:
+    def job_line(self, line: str, step: str | None = None) -> None:
         if self.verbose:
-            self.write(f"  │ {line}")
+            self._line(f"  │ {step}: {line}" if step else f"  │ {line}")
 
     def warn(self, line: str) -> None:
-        self.write(f"  ⚠ {line}")
+        self._line(f"  ⚠ {line}")
 
     def finish(self, record: StepRecord) -> None:
         marks = {"Succeeded": "✔", "Cached": "↺", "Failed": "✘", "Skipped": "·"}
         detail = f"  {readable_numbers(record.detail)}" if record.detail else ""
-        self.write(
+        self._line(
             f"{marks.get(record.status, '?')} {record.name}  {record.status.lower()}"
             f"  {record.seconds:.1f}s{detail}"
         )
@@ -158,6 +172,7 @@ class LocalExecutor:
         image_path: Callable[[str], Path],
         console: Console | None = None,
         use_cache: bool = True,
+        parallel: int = 1,
     ) -> None:
         self.definition = definition
         self.pipeline_name = pipeline_name
@@ -168,6 +183,9 @@ class LocalExecutor:
         self.console = console or Console()
         self.cache = StepCache(state_dir / "cache" / pipeline_name, lake, self.console.warn)
         self.use_cache = use_cache
+        if parallel < 1:
+            raise ValueError(f"parallel must be 1 or more, not {parallel}")
+        self.parallel = parallel
 
     def run(
         self,
@@ -198,18 +216,8 @@ class LocalExecutor:
             started_at=_now(),
         )
         self._save(result, run_dir)
-        chosen_branches: set[str] = set()
         try:
-            for record in result.steps:
-                node = self.graph.steps[record.name]
-                if not self._selected(node, chosen_branches, result):
-                    record.status = "Skipped"
-                    continue
-                self._execute(node, record, scope, run_dir, chosen_branches, result)
-                result.properties = dict(scope.step_properties)
-                if record.status == "Failed":
-                    break
-                self._save(result, run_dir)
+            self._run_steps(result, scope, run_dir)
         except KeyboardInterrupt:
             result.status = "Stopped"
             result.failure_reason = "stopped by the user (Ctrl-C)"
@@ -219,6 +227,61 @@ class LocalExecutor:
         result.status = "Failed" if failed else "Succeeded"
         self._finish(result, scope, run_dir)
         return result
+
+    def _run_steps(self, result: ExecutionResult, scope: Scope, run_dir: Path) -> None:
+        """Start every step whose upstream steps are done, ``parallel`` at most at once.
+
+        After a failure nothing more starts; the steps already running finish (their outputs
+        are published, as on SageMaker). Ctrl-C reaches the jobs too (one process group): the
+        running steps end as stopped by the user, then the interrupt goes on.
+        """
+        chosen: set[str] = set()
+        waiting = [record.name for record in result.steps]  # in dependency order
+        running: dict[Future[None], StepRecord] = {}
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="step") as pool:
+            try:
+                while True:
+                    if not any(r.status == "Failed" for r in result.steps):
+                        self._start_ready(result, waiting, running, pool, scope, run_dir, chosen)
+                    if not running:
+                        return
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        running.pop(future)
+                        future.result()  # _execute ends every error in the step's record
+                    result.properties = dict(scope.step_properties)
+                    self._save(result, run_dir)
+            except KeyboardInterrupt:
+                for record in running.values():
+                    record.status, record.detail = "Failed", "stopped by the user (Ctrl-C)"
+                raise
+
+    def _start_ready(
+        self,
+        result: ExecutionResult,
+        waiting: list[str],
+        running: dict[Future[None], StepRecord],
+        pool: ThreadPoolExecutor,
+        scope: Scope,
+        run_dir: Path,
+        chosen: set[str],
+    ) -> None:
+        """Skip or start, in dependency order, the waiting steps whose upstream steps are done."""
+        records = {record.name: record for record in result.steps}
+        for name in list(waiting):
+            if len(running) >= self.parallel:
+                return
+            node = self.graph.steps[name]
+            if any(records[up].status in ("NotStarted", "Executing") for up in node.depends_on):
+                continue
+            waiting.remove(name)
+            record = records[name]
+            if not self._selected(node, chosen, result):
+                record.status = "Skipped"  # a later step may be ready now: the loop goes on
+                continue
+            record.status = "Executing"
+            future = pool.submit(self._execute, node, record, scope, run_dir, chosen, result)
+            running[future] = record
 
     def _execute(
         self,
@@ -305,9 +368,11 @@ class LocalExecutor:
         run_dir: Path,
         execution_id: str,
     ) -> None:
-        caching = self.use_cache and node.spec.get("CacheConfig", {}).get("Enabled", False)
+        # Without the cache (--no-cache) every step runs, and what it made is still recorded:
+        # the next run reuses it instead of the older entries its outputs replaced.
+        caching = node.spec.get("CacheConfig", {}).get("Enabled", False)
         key = self.cache.key(node.name, node.type, arguments) if caching else ""
-        if caching:
+        if caching and self.use_cache:
             hit = self.cache.lookup(
                 node.name, node.type, key, node.spec["CacheConfig"].get("ExpireAfter")
             )
@@ -325,11 +390,12 @@ class LocalExecutor:
             work_dir=work_dir,
             job_name=f"pipelines-{execution_id}-{node.name}"[:63],
             image_path=self.image_path,
-            echo=self.console.job_line,
+            echo=lambda line: self.console.job_line(line, node.name if self.parallel > 1 else None),
         )
         runner = run_processing_job if node.type == "Processing" else run_training_job
         properties = runner(arguments, ctx)
         record.log = str(work_dir / "job.log")
+        _keep_only_the_log(work_dir)
         scope.step_properties[node.name] = properties
         record.status = "Succeeded"
         if caching:
@@ -373,6 +439,17 @@ class LocalExecutor:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+def _keep_only_the_log(work_dir: Path) -> None:
+    """After a job succeeded its work folder holds copies of lake data (inputs in, outputs
+    published): they go at once, the log stays. A failed job's folder stays whole, to look
+    into, until pruning."""
+    for item in work_dir.iterdir():
+        if item.is_dir():
+            shutil.rmtree(item)
+        elif item.name != "job.log":
+            item.unlink()
 
 
 def _append_to_log(log_path: Path, text: str) -> Path:

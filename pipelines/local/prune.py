@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.lake import Lake, LakePathError, is_temporary
+from pipelines.lake import Lake, LakePathError, is_temporary, is_temporary_name
 from pipelines.local.cache import StepCache, output_uris
 
 RECORD = "execution.json"
@@ -201,15 +201,15 @@ def _remove_empty_parents(path: Path, stop: Path) -> None:
 
 
 def _temporary_leftovers(roots: Iterable[Path]) -> Iterator[Path]:
+    """Names of interrupted atomic writes, found by name alone (a lake holds many files)."""
     for root in roots:
         if not root.is_dir():
             continue
         for current, dirs, files in os.walk(root):
             for name in [*dirs, *files]:
-                path = Path(current) / name
-                if is_temporary(path):
-                    yield path
-            dirs[:] = [d for d in dirs if not is_temporary(Path(current) / d)]
+                if is_temporary_name(name):
+                    yield Path(current) / name
+            dirs[:] = [d for d in dirs if not is_temporary_name(d)]
 
 
 def prune_workspace(

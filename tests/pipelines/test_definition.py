@@ -235,7 +235,8 @@ def test_pipeline_structure(definition):
     assert cache_input["S3Input"]["S3Uri"] == {
         "Get": "Steps.ExtractText.ProcessingOutputConfig.Outputs['text-cache'].S3Output.S3Uri"
     }
-    assert "CacheConfig" not in steps["Evaluate"]  # it reads the registry's current champion
+    # it reads the registry's champion: cached only with the registry's state as a parameter
+    assert ("CacheConfig" in steps["Evaluate"]) == ("RegistryState" in parameters_of(definition))
 
 
 def test_compiling_twice_gives_identical_definitions(compiled, settings, target):
@@ -390,6 +391,10 @@ def _outputs(step: dict) -> dict[str, dict]:
     return {o["OutputName"]: o for o in step["Arguments"]["ProcessingOutputConfig"]["Outputs"]}
 
 
+def parameters_of(definition: dict) -> set[str]:
+    return {p["Name"] for p in definition["Parameters"]}
+
+
 def _in_execution(execution_id: str) -> Scope:
     return Scope(parameters={}, execution={"PipelineExecutionId": execution_id})
 
@@ -397,13 +402,36 @@ def _in_execution(execution_id: str) -> Scope:
 @pytest.mark.parametrize(
     ("step", "output"), [("Evaluate", "evaluation"), ("Register", "registration")]
 )
-def test_evaluation_and_registration_are_written_per_execution(definition, step, output):
+def test_evaluation_and_registration_are_written_per_execution(definition, target, step, output):
+    """On SageMaker per execution (each model package names its own evaluation); locally per
+    registry state, the one thing besides their inputs that they read: a reused evaluation is
+    the one made against the registry as it is."""
     uri = _outputs(all_steps(definition)[step])[output]["S3Output"]["S3Uri"]
+    first, second = _in_execution("exec-1"), _in_execution("exec-2")
+    first.parameters, second.parameters = {"RegistryState": "s1"}, {"RegistryState": "s2"}
 
-    first, second = resolve(uri, _in_execution("exec-1")), resolve(uri, _in_execution("exec-2"))
+    first, second = resolve(uri, first), resolve(uri, second)
 
-    assert first == f"s3://datathon-mlet03-artifacts/datathon-mlet03-match/{output}/exec-1"
-    assert second.endswith(f"/{output}/exec-2")
+    prefix = f"s3://datathon-mlet03-artifacts/datathon-mlet03-match/{output}"
+    if target == "aws":
+        assert (first, second) == (f"{prefix}/exec-1", f"{prefix}/exec-2")
+    else:
+        assert (first, second) == (f"{prefix}/s1", f"{prefix}/s2")
+
+
+@pytest.mark.parametrize("step", ["Evaluate", "Register"])
+def test_registry_readers_are_cached_only_where_the_registry_state_is_a_parameter(
+    definition, target, step
+):
+    spec = all_steps(definition)[step]
+    declared = {p["Name"] for p in definition["Parameters"]}
+    environment = spec["Arguments"]["Environment"]
+    if target == "aws":
+        assert "CacheConfig" not in spec and "RegistryState" not in declared
+        assert "MATCH_REGISTRY_STATE" not in environment
+    else:
+        assert spec["CacheConfig"]["Enabled"] is True
+        assert environment["MATCH_REGISTRY_STATE"] == {"Get": "Parameters.RegistryState"}
 
 
 def test_registration_reads_the_evaluation_of_its_own_execution(definition, target):
@@ -412,6 +440,7 @@ def test_registration_reads_the_evaluation_of_its_own_execution(definition, targ
     steps = all_steps(definition)
     evaluation = _outputs(steps["Evaluate"])["evaluation"]
     scope = _in_execution("exec-7")
+    scope.parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
     written = resolve(evaluation["S3Output"]["S3Uri"], scope)
     scope.step_properties = {
         "Evaluate": {
@@ -419,8 +448,6 @@ def test_registration_reads_the_evaluation_of_its_own_execution(definition, targ
         },
         "Train": {"ModelArtifacts": {"S3ModelArtifacts": "s3://a/model.tar.gz"}},
     }
-    scope.parameters = {p["Name"]: p["DefaultValue"] for p in definition["Parameters"]}
-
     register = resolve(steps["Register"]["Arguments"], scope)
 
     inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in register["ProcessingInputs"]}
@@ -499,8 +526,9 @@ def test_retry_policy_check_catches_a_misspelt_exception_type():
 
 def test_terraform_allows_exactly_the_definitions_parameters(definition: dict) -> None:
     """The events module refuses scheduled parameters the pipeline lacks; one added to the
-    definition (StaleAfterDays) must be allowed there too, and its message must list it."""
-    declared = {p["Name"] for p in definition["Parameters"]}
+    definition (StaleAfterDays) must be allowed there too, and its message must list it.
+    RegistryState is the local runner's own (the AWS definition has none)."""
+    declared = {p["Name"] for p in definition["Parameters"]} - {"RegistryState"}
     text = (ROOT / "terraform" / "modules" / "events" / "variables.tf").read_text()
     block = text[text.index('variable "pipeline_parameters"') :]
     block = block[: block.index("\n}\n")]

@@ -1,6 +1,7 @@
 """The whole pipeline on small generated data sets, through the same entry point as `make`.
 
-Runs: a signal data set (registers a champion), the same again (cached steps, same version),
+Runs: a signal data set (registers a champion), the same again (every step reused, Evaluate and
+Register too: the registry is as the first run left it),
 two runs started together as two processes (the second waits for the first, each summary shows
 its own results), a no-signal data set (stops at the Fail step, registers nothing), and too
 little data (the preprocessing step's message and report reach the user).
@@ -120,8 +121,11 @@ def test_second_run_reuses_cached_steps(settings, signal_data, monkeypatch, caps
     assert code == 0, out
     steps = statuses(latest_execution(settings))
     assert steps["Preprocess"] == steps["IngestFeatures"] == steps["Train"] == "Cached"
-    assert steps["Evaluate"] == steps["Register"] == "Succeeded"
-    assert "champion before this run: version 1" in out, out
+    # the registry changed only by the first run's own registration: nothing to evaluate again
+    assert steps["Evaluate"] == steps["Register"] == "Cached"
+    first = re.search(r"reused from (local-\S+)", out).group(1)
+    assert f"(evaluated by {first}: same model and data, and the registry as that run " in out
+    assert f"Registered datathon-mlet03-match version 1 (Approved, champion) by {first}" in out
     assert registered_versions(settings) == ["1"]  # same training run: no second version
 
 
@@ -161,8 +165,17 @@ def execution_record(settings: Settings, out: str) -> dict:
     return json.loads((folder / "execution.json").read_text())
 
 
-def evaluated_auc(record: dict) -> str:
-    log = Path(next(s["log"] for s in record["steps"] if s["name"] == "Evaluate")).read_text()
+def evaluate_log(settings: Settings, record: dict) -> Path:
+    """The log of the Evaluate step that gave this execution its evaluation (reused or not)."""
+    step = next(s for s in record["steps"] if s["name"] == "Evaluate")
+    if step["status"] != "Cached":
+        return Path(step["log"])
+    executions = settings.lake_dir / ".executor" / "executions"
+    return executions / step["cached_from"] / "Evaluate" / "job.log"
+
+
+def evaluated_auc(settings: Settings, record: dict) -> str:
+    log = evaluate_log(settings, record).read_text()
     return re.search(r"test AUC (\d\.\d{4})", log).group(1)
 
 
@@ -192,16 +205,18 @@ def test_two_runs_started_together_run_one_after_the_other(settings, signal_data
     assert b["started_at"] > a["ended_at"]  # never side by side
     assert b["parameters"]["NumBoostRound"] == 30
     # Each summary shows what its own Evaluate step measured, not the other run's.
-    assert summarised_auc(first_out) == evaluated_auc(a)
-    assert summarised_auc(second_out) == evaluated_auc(b)
-    assert evaluated_auc(a) != evaluated_auc(b)
+    assert summarised_auc(first_out) == evaluated_auc(settings, a)
+    assert summarised_auc(second_out) == evaluated_auc(settings, b)
+    assert evaluated_auc(settings, a) != evaluated_auc(settings, b)
     assert "Stopped: the model was not registered: AUC" in second_out
     assert "Pruned " in second_out and " freed." in second_out
     for out, record in ((first_out, a), (second_out, b)):
         assert "INFO:sagemaker.config" not in out and "Traceback" not in out
-        evaluate_log = next(s["log"] for s in record["steps"] if s["name"] == "Evaluate")
-        assert "Downloading artifacts" not in Path(evaluate_log).read_text()  # no progress bars
-    assert registered_versions(settings) == ["1"]
+        log = evaluate_log(settings, record).read_text()
+        assert "Downloading artifacts" not in log  # no progress bars
+    # the first of the two reused the model the --no-cache run trained (a new training run,
+    # recorded in the cache) and registered it
+    assert registered_versions(settings) == ["1", "2"]
 
 
 def test_a_removed_mlflow_store_retrains_instead_of_reusing_a_run_it_lacks(
@@ -234,8 +249,10 @@ def test_a_second_pending_run_passes_evaluate_and_approval_makes_the_champion(
 
     assert code == 0, out
     steps = statuses(latest_execution(settings))
-    assert steps["Train"] == "Cached" and steps["Evaluate"] == "Succeeded"
-    assert "champion before this run" not in out
+    # same model, registry as the last run left it: its evaluation (no champion) is reused
+    assert steps["Train"] == steps["Evaluate"] == steps["Register"] == "Cached"
+    assert "champion before" not in out
+    assert "Registered datathon-mlet03-match version 1 (PendingManualApproval) by local-" in out
     approved = approve(settings, "1")
     assert approved.returncode == 0, approved.stderr
     assert "version 1 approved: now the champion (there was none)" in approved.stdout
@@ -243,21 +260,26 @@ def test_a_second_pending_run_passes_evaluate_and_approval_makes_the_champion(
     code, out = run(settings, monkeypatch, capsys, "--data", str(signal_data), *pending)
 
     assert code == 0, out
+    steps = statuses(latest_execution(settings))
+    assert steps["Evaluate"] == steps["Register"] == "Succeeded"  # a new champion since
     assert "champion before this run: version 1" in out, out
-    assert "Registered datathon-mlet03-match version 1 (Approved, champion)" in out
+    assert "Registered datathon-mlet03-match version 1 (Approved, champion)\n" in out
 
 
-def test_each_execution_keeps_its_own_evaluation(settings):
+def test_each_registry_state_keeps_its_own_evaluation(settings):
+    # locally an evaluation is kept per registry state (an execution id in its output would
+    # make every cache key new): Evaluate steps run against different states keep theirs
     executions = settings.lake_dir / ".executor" / "executions"
     uris = set()
-    for record in executions.glob("*/execution.json"):
-        properties = json.loads(record.read_text())["properties"]
-        evaluate = properties.get("Evaluate", {}).get("ProcessingOutputConfig", {})
-        if evaluate:
+    for path in executions.glob("*/execution.json"):
+        record = json.loads(path.read_text())
+        step = next((s for s in record["steps"] if s["name"] == "Evaluate"), None)
+        if step and step["status"] == "Succeeded":
+            evaluate = record["properties"]["Evaluate"]["ProcessingOutputConfig"]
             uri = evaluate["Outputs"]["evaluation"]["S3Output"]["S3Uri"]
-            assert uri.endswith("/" + record.parent.name)
+            assert uri.endswith("/" + record["parameters"]["RegistryState"])
             uris.add(uri)
-    assert len(uris) >= 4
+    assert len(uris) >= 2  # the first store's registry, and the store made after its removal
 
 
 def test_no_signal_data_ends_at_the_fail_step(settings, no_signal_data, monkeypatch, capsys):

@@ -430,3 +430,100 @@ def test_a_run_killed_mid_step_leaves_a_record_and_the_log_so_far(lake, tmp_path
     record = json.loads(log.parents[1].joinpath("execution.json").read_text())
     assert record["status"] == "Executing"
     assert {s["name"]: s["status"] for s in record["steps"]}["Produce"] == "Succeeded"
+
+
+MEET = """
+import pathlib, sys, time
+arg = lambda name: sys.argv[sys.argv.index(name) + 1]
+folder, me, other = pathlib.Path(arg('--meet')), arg('--me'), arg('--other')
+(folder / me).touch()
+deadline = time.monotonic() + 60
+while not (folder / other).exists():
+    if time.monotonic() > deadline:
+        print('ran alone'); sys.exit(4)
+    time.sleep(0.05)
+print('ran beside', other)
+out = pathlib.Path(arg('--out'))
+(out / 'result.json').write_text('{"by": "' + me + '"}')
+"""
+
+
+def _meeting_step(name: str, other: str, meet: Path, **extra) -> dict:
+    """A step that succeeds only if ``other`` runs at the same time (each waits for the other)."""
+    return processing_step(
+        name,
+        "s3://art/code/meet/script.py",
+        {},
+        {"out": f"s3://cur/{name.lower()}"},
+        [
+            "--meet",
+            str(meet),
+            "--me",
+            name,
+            "--other",
+            other,
+            "--out",
+            "/opt/ml/processing/output/out",
+        ],  # fmt: skip
+        cache=False,
+        **extra,
+    )
+
+
+def _side_by_side(meet: Path, crash_first: bool = False) -> dict:
+    left = _meeting_step("Left", "Right", meet)
+    if crash_first:
+        left = processing_step("Left", "s3://art/code/crash/script.py", {}, {}, [], cache=False)
+    after = processing_step(
+        "After",
+        "s3://art/code/consume/script.py",
+        {"in": {"Get": "Steps.Right.ProcessingOutputConfig.Outputs['out'].S3Output.S3Uri"}},
+        {"copy": "s3://cur/after"},
+        ["--in", "/opt/ml/processing/input/in", "--out", "/opt/ml/processing/output/copy"],
+        cache=False,
+        DependsOn=["Left"],
+    )
+    right = _meeting_step("Right", "Left", meet) if not crash_first else processing_step(
+        "Right", "s3://art/code/produce/script.py", {"data": "s3://raw/data"},
+        {"out": "s3://cur/right"},
+        ["--data", "/opt/ml/processing/input/data", "--out", "/opt/ml/processing/output/out",
+         "--value", "0.5"],
+        cache=False,
+    )  # fmt: skip
+    return {"Version": "2020-12-01", "Parameters": [], "Steps": [left, right, after]}
+
+
+def test_independent_steps_run_side_by_side_and_name_their_lines(lake, tmp_path):
+    lake.write_bytes("s3://art/code/meet/script.py", MEET.encode())
+    meet = tmp_path / "meet"
+    meet.mkdir()
+    lines: list[str] = []
+    run = executor(lake, tmp_path, _side_by_side(meet), lines)
+    run.parallel = 2
+    result = run.run()
+    assert result.succeeded, result.failure_reason
+    assert statuses(result) == {"Left": "Succeeded", "Right": "Succeeded", "After": "Succeeded"}
+    assert "  │ Left: ran beside Right" in lines and "  │ Right: ran beside Left" in lines
+    # After waits for both: its DependsOn (Left) and the step whose output it reads (Right)
+    assert lines.index("▶ After (Processing)") > max(
+        i for i, line in enumerate(lines) if line.startswith(("✔ Left", "✔ Right"))
+    )
+
+
+def test_one_step_at_a_time_unless_told(lake, tmp_path):
+    assert executor(lake, tmp_path).parallel == 1
+    with pytest.raises(ValueError, match="parallel"):
+        LocalExecutor(definition(), "demo", lake, tmp_path / "s", lambda _: tmp_path, parallel=0)
+
+
+def test_after_a_failure_nothing_starts_and_running_steps_finish(lake, tmp_path):
+    result = executor(lake, tmp_path, _side_by_side(tmp_path, crash_first=True))
+    result.parallel = 2
+    result = result.run()
+    assert not result.succeeded
+    assert statuses(result) == {"Left": "Failed", "Right": "Succeeded", "After": "NotStarted"}
+    assert result.failure_reason.startswith("step Left failed: exit code 3")
+    assert lake.path("s3://cur/right/result.json").exists()  # its output was published
+    record = json.loads((tmp_path / "state" / "executions").glob("*/execution.json").__next__()
+                        .read_text())  # fmt: skip
+    assert {s["name"]: s["status"] for s in record["steps"]}["Right"] == "Succeeded"

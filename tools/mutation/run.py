@@ -35,7 +35,10 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "tests/pipelines/test_condition_boundaries.py",
         "tests/pipelines/test_local_executor.py",
     ),
-    "pipelines/local/graph.py": ("tests/pipelines/test_local_executor.py",),
+    "pipelines/local/graph.py": (
+        "tests/pipelines/test_graph.py",
+        "tests/pipelines/test_local_executor.py",
+    ),
     "pipelines/local/cache.py": (
         "tests/pipelines/test_local_executor.py",
         "tests/pipelines/test_prune.py",

@@ -40,6 +40,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "tests/pipelines/test_local_executor.py",
     ),
     "pipelines/local/cache.py": (
+        "tests/pipelines/test_step_cache.py",
         "tests/pipelines/test_local_executor.py",
         "tests/pipelines/test_prune.py",
     ),

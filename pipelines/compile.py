@@ -197,9 +197,8 @@ def compile_pipeline(settings: Settings, target: Target = "local") -> CompiledPi
 
 def compile_inputs_key(settings: Settings, target: Target, root: Path = PROJECT_ROOT) -> str:
     """A hash of everything a compile reads: code, locked versions, settings, target, store id."""
-    code = [p for name in ("pipelines", *IMAGE_SOURCES) for p in (root / name).rglob("*.py")]
-    lock = root / "uv.lock"
-    digest = hashlib.sha256(hash_files(code + ([lock] if lock.exists() else []), root).encode())
+    pipeline_code = list((root / "pipelines").rglob("*.py"))
+    digest = hashlib.sha256(hash_files(pipeline_code + image_source_files(root), root).encode())
     for part in (
         target,
         settings.model_dump_json(),

@@ -31,7 +31,7 @@ $(UV):
 	.uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON_BOOTSTRAP)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_BOOTSTRAP)
 	@touch $@
 
 setup: $(VENV)/.synced ## create the virtual environment from uv.lock

@@ -361,3 +361,196 @@ def test_online_module_imports_no_heavy_packages():
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- what the mutation run found unchecked (make mutation MODULE=featurestore/online.py) ---
+
+
+def test_sqlite_asks_at_most_500_ids_per_query(local_store, online):
+    ingest(local_store, JOBS, job_frame(1001), "job_code")
+    queries: list[str] = []
+    online._db.set_trace_callback(queries.append)
+    found = online.get_profiles(JOBS, [f"J{i}" for i in range(1001)])
+    lookups = [q for q in queries if q.startswith("SELECT record_id")]
+    assert [q.count("'J") for q in lookups] == [500, 500, 1]
+    assert len(found) == 1001
+
+
+def test_sqlite_reads_only_the_group_asked(local_store, online):
+    ingest(
+        local_store,
+        APPLICANTS,
+        applicant_frame().assign(applicant_code=["J0", "J1", "J2"]),
+        "applicant_code",
+    )
+    assert online.get_profiles(JOBS, ["J0"])["J0"]["title"] == "analista 0"
+    assert "skills" in online.get_profiles(APPLICANTS, ["J0"])["J0"]
+
+
+def test_sqlite_lookup_failure_names_the_group(online):
+    online._db.close()
+    with pytest.raises(OnlineStoreError, match=f"^lookup in {JOBS} failed: "):
+        online.get_profiles(JOBS, ["J0"])
+
+
+def test_sqlite_errors_say_what_to_do(tmp_path):
+    missing = tmp_path / "none.sqlite"
+    with pytest.raises(OnlineStoreError) as info:
+        SqliteOnlineStore(missing)
+    assert str(info.value) == (
+        f"online store {missing} not found: run the pipeline (its feature ingestion step fills "
+        "the store), or point the online store setting at its file"
+    )
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(OnlineStoreError, match=r"is not a readable online store \(no such table"):
+        SqliteOnlineStore(other)
+
+
+def test_ids_are_asked_once_each_in_their_first_order(online):
+    queries: list[str] = []
+    online._db.set_trace_callback(queries.append)
+    assert online.get_profiles(JOBS, ("J2", "J0", "J2", "J1")).keys() == {"J0", "J1", "J2"}
+    assert queries[-1].endswith("record_id IN ('J2','J0','J1')")
+
+
+def test_sagemaker_waits_longer_before_each_retry(fake_aws, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr("featurestore.online.time.sleep", waits.append)
+    client = boto3.client("sagemaker-featurestore-runtime", region_name="us-east-1")
+    with Stubber(client) as stubber:
+        for _ in range(4):
+            stubber.add_response(
+                "batch_get_record",
+                response(unprocessed=identifiers(JOBS, ["J1", "J2"])),
+                {"Identifiers": identifiers(JOBS, ["J1", "J2"])},
+            )
+        store = SageMakerOnlineStore(client, FIELD_TYPES)  # the defaults: 3 retries, 0.05 s
+        with pytest.raises(OnlineStoreError) as info:
+            store.get_profiles(JOBS, ["J1", "J2"])
+        stubber.assert_no_pending_responses()
+    assert waits == [0.05, 0.1, 0.2]
+    assert str(info.value) == (
+        f"lookup in {JOBS}: 2 ids still unprocessed after 3 retries "
+        "(SageMaker is throttling; retry later or lower the request rate)"
+    )
+
+
+def test_sagemaker_retries_as_many_times_as_asked(stubbed, monkeypatch):
+    _, stubber = stubbed
+    waits: list[float] = []
+    monkeypatch.setattr("featurestore.online.time.sleep", waits.append)
+    store = SageMakerOnlineStore(stubber.client, FIELD_TYPES, retries=1, backoff_s=1.0)
+    for _ in range(2):
+        stubber.add_response(
+            "batch_get_record",
+            response(unprocessed=identifiers(JOBS, ["J1"])),
+            {"Identifiers": identifiers(JOBS, ["J1"])},
+        )
+    with pytest.raises(OnlineStoreError, match="after 1 retries"):
+        store.get_profiles(JOBS, ["J1"])
+    assert waits == [1.0]
+
+
+def test_sagemaker_no_wait_when_everything_came_back(stubbed, monkeypatch):
+    store, stubber = stubbed
+    waits: list[float] = []
+    monkeypatch.setattr("featurestore.online.time.sleep", waits.append)
+    stubber.add_response(
+        "batch_get_record",
+        response([detail(JOBS, "J1", job_code="J1")]),
+        {"Identifiers": identifiers(JOBS, ["J1"])},
+    )
+    assert store.get_profiles(JOBS, ["J1"]) == {
+        "J1": {"job_code": "J1", "skill_count": None, "weight": None}
+    }
+    assert waits == []
+
+
+def test_sagemaker_error_message_counts_the_ids(stubbed):
+    store, stubber = stubbed
+    errors = [
+        {
+            "FeatureGroupName": JOBS,
+            "RecordIdentifierValueAsString": record_id,
+            "ErrorCode": "ValidationError",
+            "ErrorMessage": f"bad {record_id}",
+        }
+        for record_id in ("J1", "J2")
+    ]
+    stubber.add_response(
+        "batch_get_record",
+        response(errors=errors),
+        {"Identifiers": identifiers(JOBS, ["J1", "J2"])},
+    )
+    with pytest.raises(OnlineStoreError) as info:
+        store.get_profiles(JOBS, ["J1", "J2"])
+    assert str(info.value) == f"lookup in {JOBS} failed for 2 ids; first: ValidationError: bad J1"
+
+
+def test_sagemaker_connection_errors_are_wrapped():
+    from botocore.exceptions import EndpointConnectionError
+
+    class Unreachable:
+        def batch_get_record(self, **_: object) -> dict:
+            raise EndpointConnectionError(endpoint_url="https://featurestore-runtime")
+
+    store = SageMakerOnlineStore(Unreachable(), {})
+    with pytest.raises(OnlineStoreError, match="^SageMaker Feature Store lookup failed: Could"):
+        store.get_profiles(JOBS, ["J1"])
+    store.close()  # a client without close() is fine
+
+
+def test_sagemaker_close_closes_the_client():
+    closed: list[bool] = []
+
+    class Client:
+        def close(self) -> None:
+            closed.append(True)
+
+    SageMakerOnlineStore(Client(), {}).close()
+    assert closed == [True]
+
+
+def test_sagemaker_features_of_groups_without_types_stay_strings(stubbed):
+    store, stubber = stubbed
+    record = detail("other-group", "X1", code="X1", count="7")
+    record["Record"].append({"FeatureName": "gone"})  # no ValueAsString: null
+    stubber.add_response(
+        "batch_get_record",
+        response([record]),
+        {"Identifiers": identifiers("other-group", ["X1"])},
+    )
+    assert store.get_profiles("other-group", ["X1"]) == {
+        "X1": {"code": "X1", "count": "7", "gone": None}
+    }
+
+
+def test_sagemaker_bad_fractional_names_the_type(stubbed):
+    store, stubber = stubbed
+    record = detail(APPLICANTS, "A1", score="high")
+    stubber.add_response(
+        "batch_get_record", response([record]), {"Identifiers": identifiers(APPLICANTS, ["A1"])}
+    )
+    with pytest.raises(OnlineStoreError) as info:
+        store.get_profiles(APPLICANTS, ["A1"])
+    assert str(info.value) == f"{APPLICANTS}.score: stored value is not Fractional"
+
+
+def test_unknown_feature_type_message_names_group_and_feature(fake_aws):
+    with pytest.raises(ValueError) as info:
+        SageMakerOnlineStore(object(), {JOBS: {"weight": "Fractional", "flag": "Boolean"}})
+    assert str(info.value) == (
+        f"{JOBS}.flag: unknown feature type 'Boolean' (expected Integral, Fractional or String)"
+    )
+
+
+def test_open_strips_the_setting(online_path):
+    store = open_online_store(f"  sqlite:///{online_path}\n", {})
+    assert isinstance(store, SqliteOnlineStore) and store.path == online_path
+    store.close()
+
+
+def test_open_sagemaker_without_a_region_says_so(fake_aws):
+    with pytest.raises(OnlineStoreError, match="^cannot create the SageMaker Feature Store client"):
+        open_online_store("sagemaker", FIELD_TYPES)

@@ -49,7 +49,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     # the Evaluate step's tests (6 s each, plots) add nothing the reference tests miss
     "steps/metrics.py": ("tests/steps/test_metrics_reference.py",),
     "featurestore/online.py": ("tests/featurestore/test_online.py",),
-    "serving/scoring.py": ("tests/serving/test_app.py",),
+    "serving/scoring.py": ("tests/serving/test_scoring.py",),
 }
 #: why a mutant cannot change an answer -> the mutants it covers (equivalent: no test can kill
 #: them). Names follow the source: after an edit to a module, run it again and check the list.

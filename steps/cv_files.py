@@ -3,12 +3,13 @@
 Two passes, so a run without scans never loads an OCR model and a run with a few scans shows
 its progress:
 
-1. every file: content hash, then the cache (an earlier run's OCR of the same bytes), else its
-   text layers (milliseconds a file, in a process pool with large chunks);
+1. every file: content hash, then the cache (an earlier read of the same bytes), else its
+   text layers (15 to 25 ms a file, in a process pool with large chunks);
 2. the files with pages left unread: OCR, a file at a time per worker, with a progress line
    every ``PROGRESS_EVERY_S`` seconds (about 5 seconds a page with rapidocr on one core here).
 
-What OCR read goes into the cache; ``documents_report`` counts the files by how their text was
+Every finished read goes into the output cache, when there is one (ExtractText's: Preprocess
+then reads every file from it); ``documents_report`` counts the files by how their text was
 obtained, the failures by reason, OCR's pages, seconds and confidence, and, where the generator
 left the text its scans show (``_truth/scanned_cv_text.json``), OCR's character error rate.
 """
@@ -137,6 +138,10 @@ def read_files(
         with pool:
             chunksize = max(1, len(paths) // (options.workers * 8))
             reads = list(pool.map(_read_layers, jobs, chunksize=chunksize))
+    cache = TextCache(options.cache_out)
+    for read in reads:
+        if read.digest and not read.cached:
+            cache.put(read.digest, read.extraction)  # only finished reads are kept
     waiting = [i for i, read in enumerate(reads) if read.needs_ocr and read.digest]
     if options.engine == "none" or not waiting:
         return reads, 0.0
@@ -145,7 +150,6 @@ def read_files(
     pool = _pool(options.workers, len(waiting), 2)
     threads = 1 if pool else 0
     ocr_jobs = [(reads[i], options.engine, threads) for i in waiting]
-    cache = TextCache(options.cache_out)
     with pool or _NoPool() as runner:
         for index, read in zip(waiting, runner.map(_read_with_ocr, ocr_jobs), strict=True):
             reads[index] = read
@@ -194,6 +198,8 @@ def documents_report(
     confidences = [r.extraction.confidence for r in with_ocr if r.extraction.confidence]
     report: dict[str, Any] = {
         "text_from": {m: by_method[m] for m in ("text_layer", "ocr", "mixed")},
+        # files whose whole read came from the cache (text layers and OCR alike)
+        "from_cache": sum(r.cached for r in reads),
         "ocr": {
             "engine": options.engine,
             "files": len(with_ocr),

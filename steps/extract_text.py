@@ -6,8 +6,9 @@
 Run as a SageMaker Processing job on one or several instances (``ExtractInstanceCount``): the
 data set's objects are shared out by key (``ShardedByS3Key``), so each instance reads the CV
 files it was given (``cvs/``; the JSON files and anything else are not its business). What OCR
-read goes into the text cache by the file's content hash (``cvtext.cache``), which Preprocess
-then reads: a file already in the cache is not read again. The first instance also carries the
+read goes into the text cache by the file's content hash (``cvtext.cache``), and so does the
+text of the files read from their text layers: Preprocess then reads every file's text from the
+cache, and a file already there is not read again. The first instance also carries the
 incoming cache over to the output, which replaces the prefix locally and is merged with the
 others' new entries on SageMaker (distinct file names: content hashes).
 
@@ -74,6 +75,7 @@ def extraction_report(reads: list[FileRead], wall_s: float, workers: int) -> dic
     )
     return {
         "files": len(reads),
+        "files_from_cache": sum(r.cached for r in reads),
         "files_needing_ocr": len(ocr),
         "from_cache": len(ocr) - len(fresh),
         "read_now": len(fresh) - sum(failed.values()),

@@ -27,10 +27,26 @@ def test_an_ocr_result_is_kept_by_content_hash(tmp_path):
     assert cache.entries() == 1
 
 
-def test_text_layers_and_failures_are_not_kept(tmp_path):
+def test_a_text_layer_read_is_kept_too(tmp_path):
     cache = TextCache(tmp_path)
     cache.put("a" * 64, LAYER_READ)
+    empty = Extraction(DocumentOutcome.NO_TEXT, pages=(PageText(1, TextSource.OCR, "x", None, 0),))
+    cache.put("e" * 64, empty)
+    assert cache.get("a" * 64) == LAYER_READ and cache.get("e" * 64) == empty
+    assert cache.entries() == 2
+
+
+def test_failures_and_reads_waiting_for_ocr_are_not_kept(tmp_path):
+    cache = TextCache(tmp_path)
     cache.put("b" * 64, Extraction(DocumentOutcome.OCR_FAILED, detail="OcrError: throttled"))
+    cache.put("c" * 64, Extraction(DocumentOutcome.CORRUPT, detail="not a PDF"))
+    cache.put("d" * 64, Extraction(DocumentOutcome.NEEDS_OCR))
+    half_read = Extraction(
+        DocumentOutcome.TEXT,
+        text="camada",
+        pages=(LAYER_READ.pages[0], PageText(2, TextSource.NONE, None, None, 0)),
+    )
+    cache.put("f" * 64, half_read)
     assert cache.entries() == 0
 
 

@@ -50,7 +50,9 @@ def test_the_scans_go_into_the_cache_and_the_rest_is_left_to_preprocess(tmp_path
     cache = TextCache(tmp_path / "out-algo-1" / "text-cache")
     kept = cache.get(content_hash((raw / "cvs" / "1.pdf").read_bytes()))
     assert kept is not None and "Terraform" in kept.text
-    assert cache.entries() == 1  # the text PDF and the broken DOCX are not OCR's
+    text_pdf = cache.get(content_hash((raw / "cvs" / "2.pdf").read_bytes()))
+    assert text_pdf is not None and text_pdf.method == "text_layer"
+    assert cache.entries() == 2  # the scan and the text PDF; the broken DOCX is not kept
 
 
 def test_a_second_run_reads_nothing_again(tmp_path):
@@ -58,6 +60,7 @@ def test_a_second_run_reads_nothing_again(tmp_path):
     run(tmp_path, raw)
     again = run(tmp_path / "again", raw, cache_in=tmp_path / "out-algo-1" / "text-cache")
     assert (again["from_cache"], again["read_now"], again["pages_read_now"]) == (1, 0, 0)
+    assert again["files_from_cache"] == 2  # the scan and the text PDF; the broken DOCX again
 
 
 def test_only_the_first_of_several_instances_carries_the_cache_over(tmp_path):
@@ -74,7 +77,7 @@ def test_only_the_first_of_several_instances_carries_the_cache_over(tmp_path):
     assert [p.name for p in out.rglob("*") if p.is_file()] == [MARKER]  # never an empty prefix
     one = run(tmp_path / "one", raw, "algo-1", ("algo-1", "algo-2"), cache_in)
     assert one["from_cache"] == 1
-    assert TextCache(tmp_path / "one" / "out-algo-1" / "text-cache").entries() == 1
+    assert TextCache(tmp_path / "one" / "out-algo-1" / "text-cache").entries() == 2
 
 
 def test_without_sagemakers_resource_file_it_is_the_only_instance(tmp_path):

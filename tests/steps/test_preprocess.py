@@ -464,7 +464,8 @@ def test_report_says_how_ocr_read_the_scans_and_how_well(run):
     assert 0.8 < ocr["mean_confidence"] <= 1.0
     assert ocr["character_error_rate"]["files"] == 1  # 212.pdf: the generator's truth
     assert ocr["character_error_rate"]["max"] < 0.02
-    assert ocr["cache_entries"] == 2  # the scan and the blank picture: OCR ran on both
+    # the scan and the blank picture (OCR ran on both) and the two text-layer files
+    assert ocr["cache_entries"] == 4
     assert (run["out"] / "text-cache" / "FORMAT.json").is_file()  # never an empty prefix
 
 
@@ -476,7 +477,10 @@ def test_a_second_run_takes_the_scans_text_from_the_cache(run, tmp_path):
     report = json.loads((tmp_path / "out" / "report" / "data_report.json").read_text())
     ocr = report["counts"]["document"]["ocr"]
     assert (ocr["files"], ocr["from_cache"], ocr["pages_read_now"]) == (2, 2, 0)
-    assert ocr["cache_entries"] == 2  # carried over to the output
+    assert ocr["cache_entries"] == 4  # carried over to the output
+    # the text layers came from the cache too: no file was parsed again
+    assert report["counts"]["document"]["from_cache"] == 4
+    assert run["report"]["counts"]["document"]["from_cache"] == 0
     again = pd.read_parquet(tmp_path / "out" / "profiles" / "applicants.parquet")
     pd.testing.assert_frame_equal(again, run["applicants"])
 

@@ -63,3 +63,10 @@ def test_the_table_flags_a_module_under_the_threshold():
     text = mutation.render([low], 0.85)
     assert "83.3%  below 85%" in text
     assert "  survived: features.labels.x_1" in text
+
+
+def test_mutants_run_with_one_openmp_thread(monkeypatch):
+    # a forked child of a process that ran LightGBM with an OpenMP pool hangs in its first
+    # parallel region: the mutants of serving's modules would all read as timeouts
+    monkeypatch.setenv("OMP_NUM_THREADS", "8")
+    assert mutation.mutmut_environment()["OMP_NUM_THREADS"] == "1"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -189,6 +190,16 @@ def prepare(module: str, tests: tuple[str, ...]) -> Path:
     return folder
 
 
+def mutmut_environment() -> dict[str, str]:
+    """This environment with one OpenMP thread.
+
+    mutmut forks a child per mutant from a process that has already run the tests. GNU
+    OpenMP's thread pool does not survive a fork: a test that trains or predicts with LightGBM
+    in the child then hangs until the timeout, and every mutant reads as killed by it.
+    """
+    return {**os.environ, "OMP_NUM_THREADS": "1"}
+
+
 def run_module(module: str, tests: tuple[str, ...], jobs: int) -> ModuleScore:
     folder = prepare(module, tests)
     started = time.perf_counter()
@@ -196,6 +207,7 @@ def run_module(module: str, tests: tuple[str, ...], jobs: int) -> ModuleScore:
     subprocess.run(
         [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)],
         cwd=folder,
+        env=mutmut_environment(),
         check=False,
     )
     score = score_module(module, read_results(folder / "mutants"))

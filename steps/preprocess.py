@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -169,7 +171,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
-        help="processes for reading CV files (default: all CPUs)",
+        help="processes for reading CV files and building profiles (default: all CPUs)",
     )
     args = parser.parse_args(argv)
     if args.validation_fraction + args.test_fraction >= 1.0:
@@ -524,22 +526,62 @@ def job_profile_frame(jobs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     return profile_frame("job_code", rows, JOB_PROFILE_FIELDS)
 
 
+#: Below this many applicants a pool's start-up costs more than the profiles it shares out.
+MIN_APPLICANTS_FOR_POOL = 2_000
+#: The records the pool's workers read: set just before the pool forks them, so the records
+#: reach the workers through the fork instead of being pickled to each of them.
+_SHARED_RECORDS: tuple[Mapping[str, Mapping[str, Any]], Mapping[str, str]] = ({}, {})
+
+
+def _applicant_rows(codes: list[str]) -> list[dict[str, Any]]:
+    applicants, file_texts = _SHARED_RECORDS
+    return [
+        {
+            "applicant_code": code,
+            **applicant_profile(applicants[code], file_texts.get(code)),
+            "event_time": _iso_utc(applicant_event_time(applicants[code])),
+        }
+        for code in codes
+    ]
+
+
+def _applicant_rows_in_pool(codes: list[str], workers: int) -> list[dict[str, Any]]:
+    """The rows of ``codes`` in their order, shared out among ``workers`` forked processes.
+
+    A profile reads the whole CV text (about 0.7 ms an applicant here): the published data's
+    42,000 applicants are half a minute on one core.
+    """
+    size = -(-len(codes) // (workers * 4))  # four chunks a worker: an even finish
+    chunks = [codes[start : start + size] for start in range(0, len(codes), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [row for rows in pool.map(_applicant_rows, chunks) for row in rows]
+
+
 def applicant_profile_frame(
-    applicants: Mapping[str, Mapping[str, Any]], file_texts: Mapping[str, str]
+    applicants: Mapping[str, Mapping[str, Any]],
+    file_texts: Mapping[str, str],
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """One profile row per valid applicant, and where their CV text came from."""
-    rows = []
+    """One profile row per valid applicant, and where their CV text came from.
+
+    With ``workers`` > 1 and at least ``MIN_APPLICANTS_FOR_POOL`` applicants, the profiles are
+    built in that many processes; the rows are the same, in the same order.
+    """
+    global _SHARED_RECORDS
     sources: Counter[str] = Counter()
     for code, record in applicants.items():
-        file_text = file_texts.get(code)
-        sources["cv_pt" if _has_cv_pt(record) else "file" if file_text else "none"] += 1
-        rows.append(
-            {
-                "applicant_code": code,
-                **applicant_profile(record, file_text),
-                "event_time": _iso_utc(applicant_event_time(record)),
-            }
-        )
+        has_file_text = bool(file_texts.get(code))
+        sources["cv_pt" if _has_cv_pt(record) else "file" if has_file_text else "none"] += 1
+    codes = list(applicants)
+    _SHARED_RECORDS = (applicants, file_texts)
+    try:
+        if workers > 1 and len(codes) >= MIN_APPLICANTS_FOR_POOL:
+            rows = _applicant_rows_in_pool(codes, workers)
+        else:
+            rows = _applicant_rows(codes)
+    finally:
+        _SHARED_RECORDS = ({}, {})
     frame = profile_frame("applicant_code", rows, APPLICANT_PROFILE_FIELDS)
     return frame, {key: sources[key] for key in ("cv_pt", "file", "none")}
 
@@ -949,7 +991,9 @@ def run(config: Config) -> dict[str, Any]:
             log(ocr_in_words(documents))
     with phases.phase("profiles"):
         job_frame = job_profile_frame(jobs)
-        applicant_frame, cv_sources = applicant_profile_frame(applicants, file_texts)
+        applicant_frame, cv_sources = applicant_profile_frame(
+            applicants, file_texts, config.workers
+        )
         log(
             f"profiles: {len(job_frame):,} jobs, {len(applicant_frame):,} applicants; "
             f"CV text from cv_pt {cv_sources['cv_pt']:,}, from a file {cv_sources['file']:,}, "

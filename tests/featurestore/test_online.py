@@ -146,8 +146,9 @@ def test_sqlite_file_that_is_not_a_store_is_refused(tmp_path):
 
 
 def test_a_single_string_is_not_taken_for_ids(online):
-    with pytest.raises(TypeError, match="not a single string"):
+    with pytest.raises(TypeError) as info:
         online.get_profiles(JOBS, "J1")
+    assert str(info.value) == "record_ids must be a sequence of ids, not a single string"
 
 
 # --- SageMaker -----------------------------------------------------------------------------
@@ -343,8 +344,12 @@ def test_open_sagemaker_in_the_given_region(fake_aws):
     "spec", ["sqlite:///", "sqlite://store.sqlite", "postgres://db", "SageMaker", "local"]
 )
 def test_open_refuses_other_settings(spec):
-    with pytest.raises(ValueError, match="expected '' \\(no store\\), 'sqlite:///"):
+    with pytest.raises(ValueError) as info:
         open_online_store(spec, FIELD_TYPES)
+    assert str(info.value) == (
+        f"unknown online store {spec!r}: expected '' (no store), 'sqlite:///<path to "
+        "online-store.sqlite>' or 'sagemaker'"
+    )
 
 
 # --- import weight -------------------------------------------------------------------------
@@ -403,8 +408,10 @@ def test_sqlite_errors_say_what_to_do(tmp_path):
     )
     other = tmp_path / "other.sqlite"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
-    with pytest.raises(OnlineStoreError, match=r"is not a readable online store \(no such table"):
+    with pytest.raises(OnlineStoreError) as info:
         SqliteOnlineStore(other)
+    assert str(info.value).startswith(f"{other} is not a readable online store (no such table")
+    assert str(info.value).endswith("): run the pipeline to fill the store")
 
 
 def test_ids_are_asked_once_each_in_their_first_order(online):
@@ -554,3 +561,11 @@ def test_open_strips_the_setting(online_path):
 def test_open_sagemaker_without_a_region_says_so(fake_aws):
     with pytest.raises(OnlineStoreError, match="^cannot create the SageMaker Feature Store client"):
         open_online_store("sagemaker", FIELD_TYPES)
+
+
+def test_sagemaker_response_without_records_finds_nothing():
+    class Client:
+        def batch_get_record(self, **_: object) -> dict:
+            return {"Errors": [], "UnprocessedIdentifiers": []}
+
+    assert SageMakerOnlineStore(Client(), FIELD_TYPES).get_profiles(JOBS, ["J1"]) == {}

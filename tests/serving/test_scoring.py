@@ -161,3 +161,19 @@ def test_rank_candidates_limit(model: LoadedModel, job: dict) -> None:
 def test_rank_no_candidates(model: LoadedModel, job: dict) -> None:
     assert rank_candidates(model, job, []) == []
     assert rank_candidates(model, job, [], limit=3) == []
+
+
+def test_ranking_and_scoring_use_the_models_text_weights(
+    model: LoadedModel, job: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the test model hardly splits on the text features: check the weights handed over
+    seen: list[object] = []
+
+    def spy(job_: dict, applicants_: list, text_model: object) -> np.ndarray:
+        seen.append(text_model)
+        return feature_matrix(job_, applicants_, text_model)
+
+    monkeypatch.setattr("serving.scoring.feature_matrix", spy)
+    rank_candidates(model, job, candidates(applicants(2)))
+    score_pair(model, job, applicants(1)[0], top=1)
+    assert model.text_model is not None and seen == [model.text_model, model.text_model]

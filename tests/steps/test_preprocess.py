@@ -753,3 +753,29 @@ def test_unreadable_truth_file_is_reported_and_skipped(tmp_path):
     report = json.loads((tmp_path / "out" / "report" / "data_report.json").read_text())
     assert report["oracle"]["present"] is True
     assert "p" in report["oracle"]["error"]
+
+
+def test_profiles_built_by_several_processes_are_the_ones_built_by_one(monkeypatch):
+    from steps import preprocess
+    from tests.serving.factory import applicant_record
+
+    applicants = {str(30000 + i): applicant_record(i) for i in range(61)}
+    for code in list(applicants)[::5]:
+        applicants[code]["cv_pt"] = ""  # their text comes from a file, or there is none
+    file_texts = {code: "Python, Kubernetes e Terraform" for code in list(applicants)[::10]}
+    monkeypatch.setattr(preprocess, "MIN_APPLICANTS_FOR_POOL", 10)
+    forked: list[int] = []
+    in_pool = preprocess._applicant_rows_in_pool
+    monkeypatch.setattr(
+        preprocess,
+        "_applicant_rows_in_pool",
+        lambda codes, workers: forked.append(workers) or in_pool(codes, workers),
+    )
+
+    one, one_sources = preprocess.applicant_profile_frame(applicants, file_texts, workers=1)
+    three, three_sources = preprocess.applicant_profile_frame(applicants, file_texts, workers=3)
+
+    assert forked == [3]
+    pd.testing.assert_frame_equal(one, three)
+    assert list(three["applicant_code"]) == list(applicants)
+    assert one_sources == three_sources == {"cv_pt": 48, "file": 7, "none": 6}

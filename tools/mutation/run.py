@@ -69,6 +69,28 @@ _EQUIVALENT_BY_REASON: dict[str, tuple[str, ...]] = {
     "the default seed's value is arbitrary: any fixed seed gives a stable floor": (
         "steps.metrics.x_random_ranking_metrics__mutmut_1",
     ),
+    "pair_feature_rows gives Python floats: NumPy makes float64 of them with or without dtype": (
+        "serving.scoring.x_feature_matrix__mutmut_13",
+        "serving.scoring.x_feature_matrix__mutmut_15",
+    ),
+    "SQL keywords and names are case-insensitive in SQLite": (
+        "featurestore.online.xǁSqliteOnlineStoreǁ__init____mutmut_19",
+        "featurestore.online.xǁSqliteOnlineStoreǁ__init____mutmut_20",
+    ),
+    "_raise_errors returns on any falsy value: a missing Errors reads as none, default or not": (
+        "featurestore.online.xǁSageMakerOnlineStoreǁ_fetch__mutmut_22",
+        "featurestore.online.xǁSageMakerOnlineStoreǁ_fetch__mutmut_24",
+    ),
+    "this Python's SQLite opens file: URIs whatever uri= says (built with SQLITE_USE_URI)": (
+        "featurestore.online.xǁSqliteOnlineStoreǁ__init____mutmut_10",
+        "featurestore.online.xǁSqliteOnlineStoreǁ__init____mutmut_13",
+        "featurestore.online.xǁSqliteOnlineStoreǁ__init____mutmut_15",
+    ),
+    "the row was reshaped to one value per feature name: zip's strict can never trip": (
+        "serving.scoring.x_score_pair__mutmut_38",
+        "serving.scoring.x_score_pair__mutmut_41",
+        "serving.scoring.x_score_pair__mutmut_43",
+    ),
 }
 EQUIVALENT: dict[str, str] = {
     name: reason for reason, names in _EQUIVALENT_BY_REASON.items() for name in names

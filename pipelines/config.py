@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         "other; 0: one per CPU core, at least 2 and at most 4",
     )
 
+    local_fork_server: bool = Field(
+        default=True,
+        description="start the local jobs from a process that has pandas, LightGBM and MLflow "
+        "imported already (pipelines/local/forkserver.py); false: every job a fresh Python",
+    )
+
     def parallel_steps(self) -> int:
         """``local_parallel_steps``, with 0 read as the machine's cores (2 to 4)."""
         if self.local_parallel_steps:

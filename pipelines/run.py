@@ -346,6 +346,7 @@ def _run_in_workspace(
         Console(verbose=not args.quiet),
         use_cache=not args.no_cache,
         parallel=settings.parallel_steps(),
+        fork_server=settings.local_fork_server,
     )
     overrides[REGISTRY_STATE] = state = registry_state_to_run_with(settings, execution_id)
     result = executor.run(overrides, execution_id=execution_id)

@@ -34,6 +34,7 @@ from typing import Any
 from pipelines.lake import Lake, write_atomically
 from pipelines.local.cache import StepCache
 from pipelines.local.expressions import Scope, evaluate_condition, resolve
+from pipelines.local.forkserver import ForkServer
 from pipelines.local.graph import StepGraph, StepNode, branch_names, build_graph
 from pipelines.local.jobs import JobContext, JobFailed, run_processing_job, run_training_job
 
@@ -173,6 +174,7 @@ class LocalExecutor:
         console: Console | None = None,
         use_cache: bool = True,
         parallel: int = 1,
+        fork_server: bool = False,
     ) -> None:
         self.definition = definition
         self.pipeline_name = pipeline_name
@@ -186,6 +188,8 @@ class LocalExecutor:
         if parallel < 1:
             raise ValueError(f"parallel must be 1 or more, not {parallel}")
         self.parallel = parallel
+        self.fork_server = fork_server
+        self._forks: ForkServer | None = None
 
     def run(
         self,
@@ -216,6 +220,7 @@ class LocalExecutor:
             started_at=_now(),
         )
         self._save(result, run_dir)
+        self._forks = ForkServer(run_dir / "fork-server.log") if self.fork_server else None
         try:
             self._run_steps(result, scope, run_dir)
         except KeyboardInterrupt:
@@ -223,6 +228,9 @@ class LocalExecutor:
             result.failure_reason = "stopped by the user (Ctrl-C)"
             self._finish(result, scope, run_dir)
             raise
+        finally:
+            if self._forks is not None:
+                self._forks.close()
         failed = any(s.status == "Failed" for s in result.steps)
         result.status = "Failed" if failed else "Succeeded"
         self._finish(result, scope, run_dir)
@@ -391,6 +399,7 @@ class LocalExecutor:
             job_name=f"pipelines-{execution_id}-{node.name}"[:63],
             image_path=self.image_path,
             echo=lambda line: self.console.job_line(line, node.name if self.parallel > 1 else None),
+            fork_server=self._forks,
         )
         runner = run_processing_job if node.type == "Processing" else run_training_job
         properties = runner(arguments, ctx)

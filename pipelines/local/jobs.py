@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lake import Lake
+from pipelines.local.forkserver import ForkedProcess, ForkServer
 
 CONTAINER_ROOT = "/opt/ml"
 LOG_TAIL_LINES = 25
@@ -61,6 +62,8 @@ class JobContext:
     job_name: str
     image_path: Callable[[str], Path]  # image URI -> folder to put on PYTHONPATH
     echo: Callable[[str], None] | None = None
+    #: forks Python jobs from a process with the heavy libraries imported (None: never)
+    fork_server: ForkServer | None = None
 
     def container_path(self, path: str) -> Path:
         return self.work_dir / path.lstrip("/")
@@ -69,20 +72,38 @@ class JobContext:
         return str(self.container_path(value)) if value.startswith(CONTAINER_ROOT) else value
 
 
-def _run(command: list[str], env: Mapping[str, str], cwd: Path, ctx: JobContext) -> None:
+def _start(
+    command: list[str], env: Mapping[str, str], cwd: Path, ctx: JobContext, image_dir: Path
+) -> subprocess.Popen[str] | ForkedProcess:
+    """The job's process: forked by the run's fork server when it can, else a fresh Python.
+
+    The first job starts the server (with the environment every job shares) and runs afresh
+    while the server imports; the jobs after it find the server ready.
+    """
+    if ctx.fork_server is not None:
+        ctx.fork_server.start(_environment({}, image_dir))
+        forked = ctx.fork_server.launch(command, env, cwd)
+        if forked is not None:
+            return forked
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+
+
+def _run(
+    command: list[str], env: Mapping[str, str], cwd: Path, ctx: JobContext, image_dir: Path
+) -> None:
     log_path = ctx.work_dir / "job.log"
     tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
     with log_path.open("w", encoding="utf-8", buffering=1) as log:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=dict(env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-        )
+        process = _start(command, env, cwd, ctx, image_dir)
         assert process.stdout is not None
         for line in process.stdout:
             log.write(line)
@@ -123,7 +144,7 @@ def run_processing_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[st
     command = [ctx.map_argument(part) for part in command]
     env = _environment(arguments.get("Environment", {}), image_dir)
     try:
-        _run(command, env, ctx.work_dir, ctx)
+        _run(command, env, ctx.work_dir, ctx, image_dir)
     except JobFailed as failure:
         written = [item for item in outputs if _wrote_files(ctx, item)]
         _publish(ctx, written)
@@ -201,7 +222,7 @@ def run_training_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[str,
         command += [f"--{key}", str(value)]
     env = _environment(arguments.get("Environment", {}), image_dir)
     env.update(_training_environment(arguments, channels, model_dir, output_dir))
-    _run(command, env, code_dir, ctx)
+    _run(command, env, code_dir, ctx, image_dir)
 
     output_path = arguments["OutputDataConfig"]["S3OutputPath"].rstrip("/")
     artifact_uri = f"{output_path}/{ctx.job_name}/output/model.tar.gz"

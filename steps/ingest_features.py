@@ -69,9 +69,27 @@ def declared_types(kind: str) -> dict[str, str]:
     return dict(getattr(profiles, f"{kind[:-1].upper()}_PROFILE_FIELDS", {}))
 
 
+#: Files the local store never writes in place (a batch gets a new name; a compaction writes a
+#: new file and renames it over): the store handed out links them to the ones handed in rather
+#: than copying them, thousands of files at the published data's size. The SQLite online store
+#: is written in place: it is copied.
+LINKED_SUFFIXES = (".parquet",)
+
+
+def _link_or_copy(source: str, target: str) -> str:
+    if source.endswith(LINKED_SUFFIXES):
+        try:
+            os.link(source, target)
+            return target
+        except OSError:
+            pass  # another file system, or a file there already: copied
+    return shutil.copy2(source, target)
+
+
 def prepare_store(store_in: Path, store_out: Path) -> Path:
+    """The store to update: the one handed in, at the output's place (see LINKED_SUFFIXES)."""
     if store_in.exists() and store_in.resolve() != store_out.resolve():
-        shutil.copytree(store_in, store_out, dirs_exist_ok=True)
+        shutil.copytree(store_in, store_out, dirs_exist_ok=True, copy_function=_link_or_copy)
     store_out.mkdir(parents=True, exist_ok=True)
     return store_out
 

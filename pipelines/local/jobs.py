@@ -150,7 +150,7 @@ def run_processing_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[st
         _publish(ctx, written)
         failure.properties = _processing_properties(ctx, "Failed", written)
         raise
-    _publish(ctx, outputs)
+    _publish(ctx, outputs, move=True)
     return _processing_properties(ctx, "Completed", outputs)
 
 
@@ -159,10 +159,17 @@ def _wrote_files(ctx: JobContext, output: Mapping[str, Any]) -> bool:
     return any(path.is_file() for path in folder.rglob("*"))
 
 
-def _publish(ctx: JobContext, outputs: list[Mapping[str, Any]]) -> None:
-    for item in outputs:
-        s3 = item["S3Output"]
-        ctx.lake.upload(ctx.container_path(s3["LocalPath"]), s3["S3Uri"])
+def _publish(ctx: JobContext, outputs: list[Mapping[str, Any]], *, move: bool = False) -> None:
+    """Outputs to the lake. ``move``: the work folder goes next (the job succeeded), so each
+    output folder is renamed into the lake rather than copied, unless it holds or lies in
+    another output's folder."""
+    folders = [ctx.container_path(item["S3Output"]["LocalPath"]) for item in outputs]
+    for item, folder in zip(outputs, folders, strict=True):
+        nested = any(
+            other != folder and (other.is_relative_to(folder) or folder.is_relative_to(other))
+            for other in folders
+        )
+        ctx.lake.upload(folder, item["S3Output"]["S3Uri"], move=move and not nested)
 
 
 def _processing_properties(

@@ -104,19 +104,22 @@ class Lake:
             shutil.rmtree(temporary, ignore_errors=True)
         return True
 
-    def download(self, uri: str, destination: Path) -> int:
+    def download(self, uri: str, destination: Path, *, link: bool = False) -> int:
         """Copy an S3 prefix (or a single object) into a folder, as a processing input does.
 
         Returns the number of files copied. A prefix with nothing under it gives an empty folder.
+        ``link``: hard-link the files instead of copying them where the file system allows
+        (the reader must never write to them: they are the lake's own files).
         """
         source = self.path(uri)
         destination.mkdir(parents=True, exist_ok=True)
+        place = _link_or_copy if link else shutil.copy2
         if source.is_file():
-            shutil.copy2(source, destination / source.name)
+            place(str(source), str(destination / source.name))
             return 1
         if not source.exists():
             return 0
-        shutil.copytree(source, destination, dirs_exist_ok=True)
+        shutil.copytree(source, destination, dirs_exist_ok=True, copy_function=place)
         return sum(1 for p in destination.rglob("*") if p.is_file())
 
     def upload(self, source: Path, uri: str, *, move: bool = False) -> int:
@@ -170,3 +173,12 @@ def _renamed(source: Path, target: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def _link_or_copy(source: str, target: str) -> str:
+    """A hard link to ``source`` at ``target``; a copy where links cannot be made."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return shutil.copy2(source, target)
+    return target

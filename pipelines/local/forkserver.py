@@ -9,7 +9,9 @@ as ``python3 script.py`` would, then exits as Python does (threads joined, ``ate
 flushed). Jobs that start before the server is ready, that are not a Python script, or that
 need another ``PYTHONPATH`` run as a fresh process, as before.
 
-What a child inherits besides its job: the modules in ``PRELOAD``, imported with the run's
+The server and its jobs run ``NICENESS`` nicer than the executor, so that importing does not
+slow the jobs that run afresh beside it. What a child inherits besides its job: the modules in
+``PRELOAD``, imported with the run's
 base environment (a library that reads an environment variable when imported reads the
 server's, not the job's; none of these does for anything a step sets), and NumPy's global
 random state (the steps seed their own generators).
@@ -56,6 +58,9 @@ PRELOAD = (
     "mlflow.store.model_registry.sqlalchemy_store",
     "matplotlib",
 )
+#: the server and the jobs it forks run this much nicer than the executor: its imports then
+#: take only the CPU the jobs started afresh beside it (ExtractText, Preprocess) leave
+NICENESS = 10
 READY = b"ready"
 MAX_REQUEST = 1 << 20  # bytes: a job's environment and arguments
 POLL_S = 0.1
@@ -213,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -P -m pipelines.local.forkserver FD [MODULE,MODULE...]``."""
     fd, *modules = argv if argv is not None else sys.argv[1:]
     control = socket.socket(fileno=int(fd))
+    os.nice(NICENESS)
     names = [name for name in modules[0].split(",") if name] if modules else PRELOAD
     for problem in preload(names):
         print(f"fork server: not preloaded: {problem}", flush=True)

@@ -1,8 +1,9 @@
 """Run Processing and Training jobs of a definition on this machine, as their containers would.
 
 A job gets a work folder standing in for the container's file system: ``/opt/ml/...`` in the
-job's arguments becomes ``<work>/opt/ml/...``. Inputs are copied in from the local lake before
-the job, outputs copied back after it succeeds, exactly where the definition says. The local
+job's arguments becomes ``<work>/opt/ml/...``. Inputs are linked in from the local lake before
+the job (hard links: a job must not write into its inputs, and the step fails if one does),
+outputs moved back after it succeeds, exactly where the definition says. The local
 "image" is this checkout: its library code goes on PYTHONPATH, the step's own code comes from
 the lake, where the compiler uploaded it.
 
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import tarfile
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,9 +134,11 @@ def run_processing_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[st
     """Run a resolved CreateProcessingJob request; return its Describe-like properties."""
     app = arguments["AppSpecification"]
     image_dir = ctx.image_path(app["ImageUri"])
-    for item in arguments.get("ProcessingInputs", []):
-        s3 = item["S3Input"]
-        ctx.lake.download(s3["S3Uri"], ctx.container_path(s3["LocalPath"]))
+    inputs = {
+        ctx.container_path(item["S3Input"]["LocalPath"]): item["S3Input"]["S3Uri"]
+        for item in arguments.get("ProcessingInputs", [])
+    }
+    before = _link_inputs(ctx, inputs)
     outputs = arguments.get("ProcessingOutputConfig", {}).get("Outputs", [])
     for item in outputs:
         ctx.container_path(item["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
@@ -146,12 +149,59 @@ def run_processing_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[st
     try:
         _run(command, env, ctx.work_dir, ctx, image_dir)
     except JobFailed as failure:
+        _check_inputs_untouched(before, ctx)
         written = [item for item in outputs if _wrote_files(ctx, item)]
         _publish(ctx, written)
         failure.properties = _processing_properties(ctx, "Failed", written)
         raise
+    _check_inputs_untouched(before, ctx)
     _publish(ctx, outputs, move=True)
     return _processing_properties(ctx, "Completed", outputs)
+
+
+#: (inode, size, modification time) of each input file, as the job found it
+FileStates = dict[Path, tuple[int, int, int]]
+
+
+class InputWritten(RuntimeError):
+    """A job wrote into one of its input files, which locally are the lake's own files."""
+
+
+def _link_inputs(ctx: JobContext, inputs: Mapping[Path, str]) -> FileStates:
+    """Each input's files, hard-linked from the lake (copied where links cannot be made).
+
+    Thousands of files take milliseconds, where copies took seconds. A job must not write into
+    its inputs (on SageMaker they are private copies): ``_check_inputs_untouched`` says so if
+    one does.
+    """
+    for local, uri in inputs.items():
+        ctx.lake.download(uri, local, link=True)
+    return _file_states(inputs)
+
+
+def _file_states(folders: Iterable[Path]) -> FileStates:
+    states: FileStates = {}
+    for folder in folders:
+        for path in folder.rglob("*") if folder.is_dir() else []:
+            if path.is_file():
+                info = path.stat()
+                states[path] = (info.st_ino, info.st_size, info.st_mtime_ns)
+    return states
+
+
+def _check_inputs_untouched(before: FileStates, ctx: JobContext) -> None:
+    """Fail the step when the job changed an input file in place (a new file is no harm)."""
+    for path, (inode, size, mtime) in before.items():
+        try:
+            info = path.stat()
+        except OSError:
+            continue  # removed: the lake's file is untouched
+        if info.st_ino == inode and (info.st_size, info.st_mtime_ns) != (size, mtime):
+            raise InputWritten(
+                f"{ctx.job_name} wrote into its input file {path.relative_to(ctx.work_dir)}: "
+                "locally inputs are links to the lake's files, so the lake's copy changed too "
+                "(on SageMaker they are private copies); write to an output folder instead"
+            )
 
 
 def _wrote_files(ctx: JobContext, output: Mapping[str, Any]) -> bool:
@@ -208,10 +258,12 @@ def run_training_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[str,
     spec = arguments["AlgorithmSpecification"]
     image_dir = ctx.image_path(spec["TrainingImage"])
     channels: dict[str, Path] = {}
+    inputs: dict[Path, str] = {}
     for channel in arguments.get("InputDataConfig", []):
         local = ctx.container_path(f"{CONTAINER_ROOT}/input/data/{channel['ChannelName']}")
-        ctx.lake.download(channel["DataSource"]["S3DataSource"]["S3Uri"], local)
+        inputs[local] = channel["DataSource"]["S3DataSource"]["S3Uri"]
         channels[channel["ChannelName"]] = local
+    before = _link_inputs(ctx, inputs)
 
     code_dir = channels.pop("code", None)
     drivers = channels.pop("sm_drivers", None)
@@ -230,6 +282,7 @@ def run_training_job(arguments: Mapping[str, Any], ctx: JobContext) -> dict[str,
     env = _environment(arguments.get("Environment", {}), image_dir)
     env.update(_training_environment(arguments, channels, model_dir, output_dir))
     _run(command, env, code_dir, ctx, image_dir)
+    _check_inputs_untouched(before, ctx)
 
     output_path = arguments["OutputDataConfig"]["S3OutputPath"].rstrip("/")
     artifact_uri = f"{output_path}/{ctx.job_name}/output/model.tar.gz"

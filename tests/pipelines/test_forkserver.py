@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import PROJECT_ROOT
-from pipelines.local.forkserver import ForkServer, ForkServerLost, exit_code
+from pipelines.local.forkserver import NICENESS, ForkServer, ForkServerLost, exit_code
 
 JOB = """
 import atexit, ctypes, json, os, sys, threading, time
@@ -27,7 +27,7 @@ print(json.dumps({
     "argv": sys.argv, "cwd": os.getcwd(), "path0": sys.path[0],
     "only_job": os.environ.get("ONLY_JOB"), "only_server": os.environ.get("ONLY_SERVER"),
     "preloaded": "colorsys" in sys.modules, "main": __name__, "pid": os.getpid(),
-    "parent": os.getppid(),
+    "parent": os.getppid(), "nice": os.nice(0),
 }))
 print("to stderr", file=sys.stderr)
 """
@@ -74,6 +74,7 @@ def test_a_forked_job_sees_only_its_own_arguments_folder_and_environment(server,
     assert (facts["only_job"], facts["only_server"]) == ("yes", None)
     assert facts["preloaded"] and facts["main"] == "__main__"
     assert facts["parent"] != os.getpid(), "forked by the server, not started by this process"
+    assert facts["nice"] == min(19, os.nice(0) + NICENESS)
     assert {"to stderr", "thread joined", "atexit ran", "printed by C"} <= set(lines)
     assert lines.index("thread joined") < lines.index("atexit ran")  # as Python's exit does
 

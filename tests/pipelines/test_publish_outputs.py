@@ -72,3 +72,87 @@ def test_publish_moves_only_outputs_apart_from_each_other(tmp_path, move):
     # moved only where no other output lies inside or around it
     assert (work / "opt/ml/processing/output/report").exists() is not move
     assert (work / "opt/ml/processing/output/data/inner/x.txt").is_file()
+
+
+def processing_job(lake: Lake, body: str) -> dict:
+    lake.write_bytes("s3://art/code/script.py", body.encode())
+    return {
+        "AppSpecification": {
+            "ImageUri": "local/test:1",
+            "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/script.py"],
+        },
+        "ProcessingInputs": [
+            {"S3Input": {"S3Uri": "s3://art/code", "LocalPath": "/opt/ml/processing/input/code"}},
+            {"S3Input": {"S3Uri": "s3://cur/data", "LocalPath": "/opt/ml/processing/input/data"}},
+        ],
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {
+                    "OutputName": "out",
+                    "S3Output": {
+                        "S3Uri": "s3://cur/out",
+                        "LocalPath": "/opt/ml/processing/output/out",
+                    },
+                }
+            ]
+        },
+    }
+
+
+def job_context(lake: Lake, tmp_path: Path) -> JobContext:
+    return JobContext(
+        lake=lake, work_dir=tmp_path / "work", job_name="job", image_path=lambda uri: tmp_path
+    )
+
+
+def test_inputs_are_the_lakes_files_linked_and_outputs_moved(tmp_path):
+    from pipelines.local.jobs import run_processing_job
+
+    lake = Lake(tmp_path / "lake")
+    lake.write_bytes("s3://cur/data/rows.csv", b"a,b\n1,2\n")
+    body = (
+        "import os, pathlib, sys\n"
+        "base = pathlib.Path(sys.argv[0]).parents[1]\n"
+        "rows = base / 'data' / 'rows.csv'\n"
+        "out = base.parent / 'output' / 'out'\n"
+        "(out / 'inode.txt').write_text(str(os.stat(rows).st_ino))\n"
+        "(out / 'copy.csv').write_text(rows.read_text())\n"
+    )
+    run_processing_job(processing_job(lake, body), job_context(lake, tmp_path))
+    lake_rows = lake.path("s3://cur/data/rows.csv")
+    assert (lake.path("s3://cur/out") / "inode.txt").read_text() == str(lake_rows.stat().st_ino)
+    assert (lake.path("s3://cur/out") / "copy.csv").read_bytes() == b"a,b\n1,2\n"
+
+
+def test_a_job_that_writes_into_its_input_fails_the_step(tmp_path):
+    from pipelines.local.jobs import InputWritten, run_processing_job
+
+    lake = Lake(tmp_path / "lake")
+    lake.write_bytes("s3://cur/data/rows.csv", b"a,b\n1,2\n")
+    body = (
+        "import pathlib, sys\n"
+        "rows = pathlib.Path(sys.argv[0]).parents[1] / 'data' / 'rows.csv'\n"
+        "with rows.open('a') as f:\n"
+        "    f.write('3,4\\n')\n"
+    )
+    with pytest.raises(InputWritten, match="wrote into its input file .*data/rows.csv"):
+        run_processing_job(processing_job(lake, body), job_context(lake, tmp_path))
+    assert not lake.path("s3://cur/out").exists()  # nothing published
+
+
+def test_a_job_may_replace_or_remove_its_input_files(tmp_path):
+    from pipelines.local.jobs import run_processing_job
+
+    lake = Lake(tmp_path / "lake")
+    lake.write_bytes("s3://cur/data/rows.csv", b"a,b\n1,2\n")
+    lake.write_bytes("s3://cur/data/other.csv", b"x\n")
+    body = (
+        "import os, pathlib, sys\n"
+        "data = pathlib.Path(sys.argv[0]).parents[1] / 'data'\n"
+        "(data / 'new.csv').write_text('new')\n"
+        "os.replace(data / 'new.csv', data / 'rows.csv')\n"
+        "os.remove(data / 'other.csv')\n"
+    )
+    run_processing_job(processing_job(lake, body), job_context(lake, tmp_path))
+    assert lake.path("s3://cur/data/rows.csv").read_bytes() == b"a,b\n1,2\n"
+    assert lake.path("s3://cur/data/other.csv").read_bytes() == b"x\n"

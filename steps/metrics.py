@@ -46,10 +46,10 @@ def ranking_metrics(groups: np.ndarray, labels: np.ndarray, scores: np.ndarray) 
     codes = codes[kept]
     order = np.lexsort((-np.asarray(scores, dtype=float)[kept], codes))
     codes, relevance = codes[order], np.asarray(labels, dtype=float)[kept][order]
-    jobs = int(codes.max()) + 1 if len(codes) else 0
-    sizes = np.bincount(codes, minlength=jobs)
+    # codes run 0..n-1 with no gap (factorize), so every bincount has one entry per job
+    sizes = np.bincount(codes)
     rank = np.arange(len(codes)) - (np.cumsum(sizes) - sizes)[codes]  # 0 for each job's first
-    hires = np.bincount(codes, weights=relevance, minlength=jobs)
+    hires = np.bincount(codes, weights=relevance)
     ranked = hires > 0
     if not ranked.any():
         return {
@@ -60,7 +60,7 @@ def ranking_metrics(groups: np.ndarray, labels: np.ndarray, scores: np.ndarray) 
         }
 
     def hires_in_top(k: int, weights: np.ndarray = relevance) -> np.ndarray:
-        return np.bincount(codes, weights=weights * (rank < k), minlength=jobs)[ranked]
+        return np.bincount(codes, weights=weights * (rank < k))[ranked]
 
     dcg = hires_in_top(10, relevance / np.log2(rank + 2))
     ideal_dcg = np.concatenate([[0.0], np.cumsum(1.0 / np.log2(np.arange(2, 12)))])

@@ -118,3 +118,11 @@ def test_a_definition_sagemaker_would_refuse_is_a_definition_error(steps, messag
     with pytest.raises(DefinitionError) as raised:
         build_graph({"Steps": steps}).topological_order()
     assert str(raised.value) == message
+
+
+def test_a_step_without_arguments_reads_nothing():
+    from pipelines.local.graph import data_dependencies
+
+    assert data_dependencies({"Type": "Condition"}) == set()
+    assert data_dependencies({"Type": "Condition", "Arguments": {}}) == set()
+    assert data_dependencies({"Type": "Fail"}) == set()

@@ -148,3 +148,69 @@ def test_the_entries_name_the_executions_and_outputs_pruning_keeps(cache, lake, 
     cache.store("Next", "Processing", "k2", _properties("s3://cur/two"), "exec-2")
     (tmp_path / "cache" / "Next" / "broken.json").write_text("not json")
     assert cache.referenced() == ({"exec-1", "exec-2"}, {"s3://cur/out", "s3://cur/two"})
+
+
+def test_steps_that_declare_no_inputs_or_outputs_read_and_write_nothing() -> None:
+    assert input_uris("Processing", {}) == []
+    assert declared_output_uris("Processing", {}) == []
+    assert declared_output_uris("Processing", {"ProcessingOutputConfig": {}}) == []
+
+
+def test_the_key_does_not_depend_on_the_order_of_arguments(cache):
+    reordered = dict(reversed(list(PROCESSING.items())))
+    assert list(reordered) != list(PROCESSING)
+    assert cache.key("Step", "Processing", reordered) == cache.key("Step", "Processing", PROCESSING)
+    nested = {"Environment": {"A": "1", "B": "2"}}
+    swapped = {"Environment": {"B": "2", "A": "1"}}
+    assert cache.key("Step", "Processing", nested) == cache.key("Step", "Processing", swapped)
+
+
+def test_the_key_takes_values_json_cannot_write(cache):
+    early = {"StartDateTime": datetime(2026, 11, 29, 10, tzinfo=UTC)}
+    later = {"StartDateTime": datetime(2026, 11, 29, 11, tzinfo=UTC)}
+    assert cache.key("Step", "Processing", early) != cache.key("Step", "Processing", later)
+
+
+def test_an_entry_is_indented_sorted_json_for_people_to_read(cache, lake, tmp_path):
+    lake.write_bytes("s3://cur/out/result.json", b"{}")
+    properties = {**_properties("s3://cur/out"), "When": datetime(2026, 11, 29, tzinfo=UTC)}
+    cache.store("Step", "Processing", "k1", properties, "exec-1")
+    text = (tmp_path / "cache" / "Step" / "k1.json").read_text(encoding="utf-8")
+    entry = json.loads(text)
+    assert text == json.dumps(entry, indent=2, sort_keys=True)
+    assert entry["properties"]["When"] == "2026-11-29 00:00:00+00:00"
+    hit = cache.lookup("Step", "Processing", "k1", None)
+    assert hit is not None and hit.properties["When"] == "2026-11-29 00:00:00+00:00"
+
+
+def test_an_entry_exactly_expire_after_old_is_still_a_hit(cache, lake, tmp_path, monkeypatch):
+    lake.write_bytes("s3://cur/out/result.json", b"{}")
+    cache.store("Step", "Processing", "k1", _properties("s3://cur/out"), "exec-1")
+    entry = tmp_path / "cache" / "Step" / "k1.json"
+    stored = datetime(2026, 11, 1, tzinfo=UTC)
+    entry.write_text(json.dumps({**json.loads(entry.read_text()), "stored_at": stored.isoformat()}))
+
+    class Clock(datetime):
+        now_value = stored + timedelta(hours=1)
+
+        @classmethod
+        def now(cls, tz=None):
+            return cls.now_value
+
+    monkeypatch.setattr("pipelines.local.cache.datetime", Clock)
+    assert cache.lookup("Step", "Processing", "k1", "PT1H") is not None
+    Clock.now_value = stored + timedelta(hours=1, microseconds=1)
+    assert cache.lookup("Step", "Processing", "k1", "PT1H") is None
+
+
+@pytest.mark.parametrize(
+    ("error", "said"), [(ValueError(), "(ValueError)"), (ValueError("bad"), "(ValueError: bad)")]
+)
+def test_the_unreadable_entry_message_names_the_error(cache, tmp_path, error, said):
+    heard: list[str] = []
+    cache.warn = heard.append
+    cache._report_unreadable("Step", tmp_path / "k.json", error)
+    assert heard == [
+        f"cache entry of step Step is unreadable {said}; running the step instead, its new "
+        f"entry replaces {tmp_path / 'k.json'}"
+    ]

@@ -248,3 +248,20 @@ def test_ranking_metrics_equal_the_definitions_job_by_job(jobs) -> None:
             assert got[name] == pytest.approx(np.mean([r[name] for r in references])), name
         else:
             assert math.isnan(got[name])
+
+
+def test_scores_of_any_numeric_type_rank_alike() -> None:
+    groups = np.array(["j1", "j1", "j1", "j2", "j2"])
+    labels = np.array([0, 1, 0, 1, 0])
+    as_float = ranking_metrics(groups, labels, np.array([1.0, 3.0, 2.0, 5.0, 4.0]))
+    unsigned = ranking_metrics(groups, labels, np.array([1, 3, 2, 5, 4], dtype=np.uint8))
+    flags = ranking_metrics(groups, labels, np.array([False, True, False, True, False]))
+    assert unsigned == as_float == flags
+    assert as_float["ndcg_at_10"] == 1.0
+
+
+def test_no_rows_or_no_job_ranks_nothing() -> None:
+    empty = ranking_metrics(np.array([]), np.array([]), np.array([]))
+    assert empty["jobs_ranked"] == 0 and math.isnan(empty["ndcg_at_10"])
+    jobless = ranking_metrics(np.array([None, None]), np.array([1, 0]), np.array([0.2, 0.1]))
+    assert jobless["jobs_ranked"] == 0 and math.isnan(jobless["recall_at_10"])

@@ -33,6 +33,7 @@ WORK = ROOT / "build" / "mutation"
 TARGETS: dict[str, tuple[str, ...]] = {
     "pipelines/local/expressions.py": (
         "tests/pipelines/test_expression_references.py",
+        "tests/pipelines/test_expression_messages.py",
         "tests/pipelines/test_condition_boundaries.py",
         "tests/pipelines/test_local_executor.py",
     ),
@@ -46,7 +47,11 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "tests/pipelines/test_prune.py",
     ),
     "features/labels.py": ("tests/features/test_labels.py",),
-    "features/pairs.py": ("tests/features/test_pairs.py", "tests/features/test_pairs_text.py"),
+    "features/pairs.py": (
+        "tests/features/test_pairs.py",
+        "tests/features/test_pairs_text.py",
+        "tests/features/test_pair_values.py",
+    ),
     # the Evaluate step's tests (6 s each, plots) add nothing the reference tests miss
     "steps/metrics.py": ("tests/steps/test_metrics_reference.py",),
     "featurestore/online.py": ("tests/featurestore/test_online.py",),
@@ -72,6 +77,48 @@ _EQUIVALENT_BY_REASON: dict[str, tuple[str, ...]] = {
     "pair_feature_rows gives Python floats: NumPy makes float64 of them with or without dtype": (
         "serving.scoring.x_feature_matrix__mutmut_13",
         "serving.scoring.x_feature_matrix__mutmut_15",
+    ),
+    "an absent reference matches the property-file pattern no more than any other word": (
+        "pipelines.local.expressions.x__resolve_json_get__mutmut_19",
+    ),
+    "step_references finds nothing in None, as in an empty list": (
+        "pipelines.local.graph.x_data_dependencies__mutmut_19",
+        "pipelines.local.graph.x_data_dependencies__mutmut_21",
+    ),
+    "content tokens keep 'clt' (three letters): only 'pj' needs the short-word list": (
+        "features.pairs.x__contract_words__mutmut_9",
+        "features.pairs.x__contract_words__mutmut_10",
+    ),
+    "pair_values returns one value per feature name: zip's strict can never trip": (
+        "features.pairs.x_pair_features__mutmut_17",
+        "features.pairs.x_pair_features__mutmut_20",
+        "features.pairs.x_pair_features__mutmut_21",
+    ),
+    "the key's field names only need to be the same on every call: any names give the same hits": (
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_21",
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_22",
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_23",
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_24",
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_25",
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_26",
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_27",
+        "pipelines.local.cache.xǁStepCacheǁkey__mutmut_28",
+    ),
+    "'UTF-8' names the same codec as 'utf-8'": (
+        "pipelines.local.cache.xǁStepCacheǁlookup__mutmut_11",
+        "pipelines.local.cache.xǁStepCacheǁreferenced__mutmut_12",
+        "pipelines.local.cache.xǁStepCacheǁstore__mutmut_38",
+    ),
+    "no encoding reads with the locale's, UTF-8 wherever this runs (no test can set another)": (
+        "pipelines.local.cache.xǁStepCacheǁlookup__mutmut_9",
+        "pipelines.local.cache.xǁStepCacheǁreferenced__mutmut_10",
+    ),
+    "an absent duration matches the ISO pattern no more than any other word": (
+        "pipelines.local.cache.x_parse_duration__mutmut_4",
+    ),
+    "warn's return value is never read": ("pipelines.local.cache.xǁStepCacheǁ__init____mutmut_5",),
+    "rglob of a folder that does not exist yields nothing: the is_dir guard only reads well": (
+        "pipelines.local.cache.xǁStepCacheǁreferenced__mutmut_4",
     ),
     "SQL keywords and names are case-insensitive in SQLite": (
         "featurestore.online.xǁSqliteOnlineStoreǁ__init____mutmut_19",

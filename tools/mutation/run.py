@@ -78,6 +78,16 @@ _EQUIVALENT_BY_REASON: dict[str, tuple[str, ...]] = {
         "serving.scoring.x_feature_matrix__mutmut_13",
         "serving.scoring.x_feature_matrix__mutmut_15",
     ),
+    "labels become floats wherever they are used (bincount's weights are doubles)": (
+        "steps.metrics.x_ranking_metrics__mutmut_17",
+        "steps.metrics.x_ranking_metrics__mutmut_19",
+    ),
+    "the ideal DCG of no hire is never read: only jobs with a hire are ranked": (
+        "steps.metrics.x_ranking_metrics__mutmut_63",
+    ),
+    "the table of ideal DCGs is read up to ten hires: an eleventh entry is never read": (
+        "steps.metrics.x_ranking_metrics__mutmut_73",
+    ),
     "an absent reference matches the property-file pattern no more than any other word": (
         "pipelines.local.expressions.x__resolve_json_get__mutmut_19",
     ),

@@ -41,7 +41,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -240,9 +240,6 @@ class ForkedProcess:
         self.stdout = stdout
         self._status = status
         self.returncode: int | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.stdout)
 
     def wait(self) -> int:
         if self.returncode is None:

@@ -1,17 +1,19 @@
 """Local feature store: Parquet offline store and SQLite online store under one folder.
 
     <root>/groups/<group>.json                       the group's definition
-    <root>/offline-store/<group>/data/year=YYYY/month=MM/day=DD/<batch-hash>-<n>.parquet
+    <root>/offline-store/<group>/data/year=YYYY/month=MM/<batch-hash>-<n>.parquet
     <root>/online-store.sqlite                        latest record per (group, id)
 
 The offline store's columns follow SageMaker's (the features, ``write_time``,
 ``api_invocation_time``, ``is_deleted``, and ``year``, ``month``, ``day``, ``hour`` of the event
 time), so the same queries read both. SageMaker partitions down to the hour; here a batch
-writes one file per event day, with ``hour`` a column of the file: applicants' event times
-spread over years, and a file per hour held one or two records (10,600 files for 14,000
-records at the demo scale, against 4,900 per day). A store written per hour before is
-compacted to per day at its next ingest. Only the records that changed the online store are
-appended (the others are there already): ingesting the same records again writes nothing.
+writes one file per event month, with ``day`` and ``hour`` columns of the file: applicants'
+event times spread over years, and a file per hour or per day held one or two records (at the
+demo scale 10,600 files per hour and 4,900 per day, against 200 per month, for 14,000
+records; every step that hands the store on pays per file). A store written per hour or per
+day before is compacted to per month at its next ingest. Only the records that changed the
+online store are appended (the others are there already): ingesting the same records again
+writes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import shutil
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -33,9 +34,12 @@ import pyarrow.parquet as pq
 
 from featurestore.spec import FeatureGroupError, FeatureGroupSpec, IngestionReport
 
-#: the partition folders of the offline store (SageMaker's, without ``hour``: see above)
-PARTITIONS = ("year", "month", "day")
-HOURLY = ("year", "month", "day", "hour")
+#: the partition folders of the offline store (SageMaker's first two: see above)
+PARTITIONS = ("year", "month")
+#: the event time's columns a file holds (partition folders in SageMaker's layout)
+IN_FILE = ("day", "hour")
+#: schema metadata of a compacted file: the files it was written from, relative to its folder
+COMPACTED_FROM = b"compacted_from"
 
 ONLINE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -113,7 +117,7 @@ class LocalFeatureStore:
 
     def ingest(self, spec: FeatureGroupSpec, frame: pd.DataFrame) -> IngestionReport:
         spec.check_frame(frame)
-        _compact_hourly_files(self.root / "offline-store" / spec.name / "data")
+        _compact_nested_files(self.root / "offline-store" / spec.name / "data")
         report = IngestionReport(spec.name, received=len(frame))
         accepted: list[dict] = []
         events: list[datetime] = []
@@ -150,7 +154,7 @@ class LocalFeatureStore:
         return True
 
     def _write_offline(self, group: str, records: list[dict], events: list[datetime]) -> None:
-        """Append a batch to the offline store, one file per event day."""
+        """Append a batch to the offline store, one file per event month."""
         canonical = json.dumps(records, sort_keys=True, ensure_ascii=False)
         batch = hashlib.sha256(canonical.encode()).hexdigest()[:32]
         now = datetime.now(UTC).isoformat()
@@ -166,7 +170,7 @@ class LocalFeatureStore:
         root = self.root / "offline-store" / group / "data"
         if any(root.rglob(f"{batch}-*.parquet")):
             return  # this very batch is there already
-        _write_days(pa.Table.from_pandas(frame, preserve_index=False), root, batch)
+        _write_months(pa.Table.from_pandas(frame, preserve_index=False), root, batch)
 
     def get_records(self, group: str, record_ids: Iterable[str]) -> dict[str, dict]:
         ids = list(dict.fromkeys(record_ids))
@@ -198,7 +202,7 @@ def _offline_dataset(root: Path, keys: tuple[str, ...]) -> pads.Dataset:
     return pads.dataset(root, format="parquet", partitioning=_partitioning(keys))
 
 
-def _write_days(table: pa.Table, root: Path, batch: str) -> None:
+def _write_months(table: pa.Table, root: Path, batch: str) -> None:
     pads.write_dataset(
         table,
         root,
@@ -210,25 +214,66 @@ def _write_days(table: pa.Table, root: Path, batch: str) -> None:
     )
 
 
-def _compact_hourly_files(root: Path) -> None:
-    """Rewrite a group's per-hour files (``.../day=DD/hour=HH/``) as per-day files, once.
+def _compact_nested_files(root: Path) -> None:
+    """Rewrite files below the month folders (the per-day and per-hour layouts of earlier
+    versions) as one file per month, with their ``day`` and ``hour`` as columns.
 
-    Each day's records become ``day=DD/compacted.parquet``, written before its per-hour
-    folders go: an interrupted compaction loses nothing, and the next ingest writes the same
-    file again from the per-hour files left.
+    A month's compacted file names its source files (path and content digest) in its metadata
+    and is written before they go: a compaction cut short loses nothing, and the next one
+    removes the sources already compacted rather than writing them twice.
     """
-    files = sorted(str(p) for p in root.glob("year=*/month=*/day=*/hour=*/*.parquet"))
-    if not files:
-        return
-    hourly = pads.dataset(
-        files, format="parquet", partitioning=_partitioning(HOURLY), partition_base_dir=str(root)
+    by_month: dict[Path, list[Path]] = {}
+    for path in sorted(root.glob("year=*/month=*/*/**/*.parquet")):
+        month = path.parents[len(path.relative_to(root).parts) - 3]
+        by_month.setdefault(month, []).append(path)
+    for month, files in by_month.items():
+        done = _compacted_sources(month)
+        pending = [p for p in files if _source_name(p, month) not in done]
+        if pending:
+            _write_compacted(month, pending)
+        for path in files:
+            path.unlink()
+        _remove_empty_folders(month)
+
+
+def _remove_empty_folders(month: Path) -> None:
+    folders = [p for p in month.rglob("*") if p.is_dir()]
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _compacted_sources(month: Path) -> set[str]:
+    sources: set[str] = set()
+    for path in month.glob("compacted-*.parquet"):
+        metadata = pq.read_schema(path).metadata or {}
+        sources.update(json.loads(metadata.get(COMPACTED_FROM, b"[]")))
+    return sources
+
+
+def _source_name(path: Path, month: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return f"{path.relative_to(month).as_posix()}#{digest}"
+
+
+def _with_path_columns(path: Path, month: Path) -> pa.Table:
+    """A nested file's records, with the partition values its folders hold as columns."""
+    table = pq.ParquetFile(path).read()  # the file alone: no partitions read off its path
+    for part in path.parent.relative_to(month).parts:
+        key, _, value = part.partition("=")
+        if key in IN_FILE and key not in table.column_names:
+            table = table.append_column(key, pa.array([value] * len(table), pa.string()))
+    return table
+
+
+def _write_compacted(month: Path, files: list[Path]) -> None:
+    sources = [_source_name(p, month) for p in files]
+    table = pa.concat_tables(
+        [_with_path_columns(p, month) for p in files], promote_options="permissive"
     )
-    frame = hourly.to_table().to_pandas()
-    for (year, month, day), records in frame.groupby(list(PARTITIONS), sort=True):
-        folder = root / f"year={year}" / f"month={month}" / f"day={day}"
-        table = pa.Table.from_pandas(records.drop(columns=list(PARTITIONS)), preserve_index=False)
-        temporary = folder / ".compacted.parquet.tmp"
-        pq.write_table(table, temporary)
-        temporary.replace(folder / "compacted.parquet")
-        for hour in folder.glob("hour=*"):
-            shutil.rmtree(hour)
+    order = [c for c in table.column_names if c not in IN_FILE] + list(IN_FILE)
+    table = table.select(order).replace_schema_metadata({COMPACTED_FROM: json.dumps(sources)})
+    name = hashlib.sha256("\n".join(sources).encode()).hexdigest()[:32]
+    temporary = month / f".compacted-{name}.parquet.tmp"  # hidden: readers skip it
+    pq.write_table(table, temporary)
+    temporary.replace(month / f"compacted-{name}.parquet")

@@ -1,22 +1,24 @@
-"""The local offline store: one file per event day and batch, read back with SageMaker's columns."""
+"""The local offline store: a file per event month and batch, read back with SageMaker's columns."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 import pytest
 
-from featurestore.local import HOURLY, LocalFeatureStore, _partitioning
+from featurestore.local import COMPACTED_FROM, LocalFeatureStore, _partitioning
 from featurestore.spec import spec_from_frame
 
 GROUP = "match-applicants"
 EVENTS = [
     "2024-03-01T08:15:00Z",
     "2024-03-01T17:40:00Z",  # same day, another hour: same file
-    "2024-03-02T08:00:00Z",
+    "2024-03-02T08:00:00Z",  # same month, another day: same file
     "2023-12-31T23:59:59Z",
 ]
 
@@ -49,12 +51,13 @@ def _files(store: LocalFeatureStore) -> list[Path]:
     return sorted((store.root / "offline-store" / GROUP / "data").rglob("*.parquet"))
 
 
-def test_a_batch_writes_one_file_per_event_day(store) -> None:
+def _folders(store: LocalFeatureStore) -> list[str]:
+    return [f.parent.relative_to(f.parents[2]).as_posix() for f in _files(store)]
+
+
+def test_a_batch_writes_one_file_per_event_month(store) -> None:
     _ingest(store, _frame())
-    days = {f.parent.relative_to(f.parents[3]).as_posix() for f in _files(store)}
-    assert days == {"year=2024/month=03/day=01", "year=2024/month=03/day=02",
-                    "year=2023/month=12/day=31"}  # fmt: skip
-    assert len(_files(store)) == 3
+    assert sorted(_folders(store)) == ["year=2023/month=12", "year=2024/month=03"]
 
 
 def test_records_read_back_with_their_event_times_partition_columns(store) -> None:
@@ -85,8 +88,8 @@ def test_a_changed_batch_is_appended_as_sagemaker_does(store) -> None:
     assert store.get_records(GROUP, ["a0"])["a0"]["skills"] == "sql"
 
 
-def _write_hourly(store: LocalFeatureStore, frame: pd.DataFrame) -> None:
-    """A store as it was written before: one folder per event hour."""
+def _write_nested(store: LocalFeatureStore, frame: pd.DataFrame, keys: tuple[str, ...]) -> None:
+    """A store as earlier versions wrote it: a folder per event day, or per event hour."""
     events = pd.to_datetime(frame["event_time"])
     table = frame.assign(
         write_time="2024-01-01T00:00:00+00:00",
@@ -101,28 +104,67 @@ def _write_hourly(store: LocalFeatureStore, frame: pd.DataFrame) -> None:
         pa.Table.from_pandas(table, preserve_index=False),
         store.root / "offline-store" / GROUP / "data",
         format="parquet",
-        partitioning=_partitioning(HOURLY),
-        basename_template="old-{i}.parquet",
+        partitioning=_partitioning(keys),
+        basename_template=f"old-{len(keys)}-{{i}}.parquet",
         existing_data_behavior="overwrite_or_ignore",
     )
 
 
-def test_a_store_written_per_hour_is_compacted_to_days_at_the_next_ingest(store) -> None:
-    old = _frame(skill="java")
-    _write_hourly(store, old)
-    assert len(_files(store)) == 4 and any("hour=" in str(f) for f in _files(store))
+PER_DAY = ("year", "month", "day")
+PER_HOUR = (*PER_DAY, "hour")
+
+
+@pytest.mark.parametrize("keys", [PER_DAY, PER_HOUR], ids=["per-day", "per-hour"])
+def test_a_store_of_an_earlier_layout_is_compacted_to_months_at_the_next_ingest(
+    store, keys
+) -> None:
+    _write_nested(store, _frame(skill="java"), keys)
+    assert any("day=" in str(f) for f in _files(store))
     _ingest(store, _frame())
-    assert not any("hour=" in str(f) for f in _files(store))
+    assert not any("day=" in str(f) for f in _files(store))
+    assert not [p for p in (store.root / "offline-store").rglob("day=*")]  # folders gone too
     offline = store.read_offline(GROUP)
     assert len(offline) == 2 * len(EVENTS)  # nothing lost, nothing doubled
     java = offline[offline["skills"] == "java"].sort_values("applicant_code")
     assert java["hour"].tolist() == ["08", "17", "08", "23"]
+    assert java["day"].tolist() == ["01", "01", "02", "31"]
+    assert java["years"].tolist() == [1.5, 2.0, 3.0, 0.5]
 
 
-def test_a_compaction_cut_short_is_finished_without_doubling(store) -> None:
-    _write_hourly(store, _frame(skill="java"))
+def test_day_and_hour_folders_of_one_month_are_compacted_together(store) -> None:
+    _write_nested(store, _frame(skill="java"), PER_DAY)
+    _write_nested(store, _frame(skill="java"), PER_HOUR)
     _ingest(store, _frame())
-    _write_hourly(store, _frame(skill="java"))  # the per-hour files back: as if never removed
+    assert sorted(_folders(store)).count("year=2024/month=03") == 2  # compacted + new batch
+    assert len(store.read_offline(GROUP)) == 3 * len(EVENTS)
+
+
+def test_a_compaction_cut_short_is_finished_without_doubling_or_loss(store) -> None:
+    _write_nested(store, _frame(skill="java"), PER_HOUR)
+    sources = [f for f in _files(store) if "hour=" in str(f)]
+    _ingest(store, _frame())
+    compacted = [f for f in _files(store) if f.name.startswith("compacted-")]
+    listed = {s for f in compacted for s in json.loads(pq.read_schema(f).metadata[COMPACTED_FROM])}
+    assert len(listed) == len(sources)
+    _write_nested(store, _frame(skill="java").iloc[:2], PER_HOUR)  # two sources left behind
     _ingest(store, _frame())
     offline = store.read_offline(GROUP)
     assert (offline["skills"] == "java").sum() == len(EVENTS)
+    assert not any("hour=" in str(f) for f in _files(store))
+
+
+def test_a_new_nested_file_at_a_compacted_files_path_is_compacted_too(store) -> None:
+    _write_nested(store, _frame(skill="java"), PER_DAY)
+    _ingest(store, _frame())
+    _write_nested(
+        store,
+        _frame(skill="go").assign(applicant_code=lambda f: "b" + f.index.astype(str)),
+        PER_DAY,
+    )
+    _ingest(store, _frame())
+    offline = store.read_offline(GROUP)
+    assert sorted(offline["skills"].value_counts().items()) == [
+        ("go", 4),
+        ("java", 4),
+        ("python", 4),
+    ]

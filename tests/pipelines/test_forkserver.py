@@ -164,3 +164,23 @@ def test_a_module_that_cannot_be_preloaded_is_logged_not_fatal(tmp_path):
         assert "not preloaded: no_such_module_here: ModuleNotFoundError" in log.read_text()
     finally:
         forks.close()
+
+
+def test_the_server_exits_without_tearing_its_modules_down(tmp_path):
+    """Its preloaded modules' teardown is time the run would wait for, and saves nothing."""
+    (tmp_path / "teardown_marker.py").write_text(
+        "import atexit, os\natexit.register(lambda: open(os.environ['MARKER'], 'w').close())\n"
+    )
+    marker = tmp_path / "torn-down"
+    env = {
+        **base_env(),
+        "PYTHONPATH": f"{PROJECT_ROOT}{os.pathsep}{tmp_path}",
+        "MARKER": str(marker),
+    }
+    log = tmp_path / "fork-server.log"
+    forks = ForkServer(log, preload=("teardown_marker", "no_such_module_here"))
+    forks.start(env)
+    assert forks.wait_ready(60), log.read_text()
+    forks.close()
+    assert not marker.exists()
+    assert "no_such_module_here" in log.read_text()  # what it printed is flushed all the same

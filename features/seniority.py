@@ -49,6 +49,7 @@ LEVEL_WORDS: dict[str, int] = {
 #: Words that say nothing alone in free text ("analista" names a job, not a seniority; "pl" and
 #: "jr" are too short to trust outside a level field).
 _WEAK_IN_CV = frozenset({"analista", "tecnico", "pl", "assistente", "auxiliar", "lider"})
+_STRONG_IN_CV = frozenset(LEVEL_WORDS) - _WEAK_IN_CV
 _WORD_RE = re.compile(r"[a-z]+")
 _OPEN_END = r"(?:atual|atualmente|presente|hoje|o momento|momento|current|present)"
 _MONTH_YEAR = r"(?<!\d)(?:(\d{1,2})\s*/\s*)?((?:19|20)\d{2})(?!\d)"
@@ -71,12 +72,8 @@ def seniority_rank(level: str | None) -> int | None:
 
 def cv_seniority(normalized: str) -> int | None:
     """The highest seniority word of a CV, ignoring words too weak alone; None without one."""
-    ranks = [
-        LEVEL_WORDS[w]
-        for w in _WORD_RE.findall(normalized)
-        if w in LEVEL_WORDS and w not in _WEAK_IN_CV
-    ]
-    return max(ranks) if ranks else None
+    found = _STRONG_IN_CV.intersection(_WORD_RE.findall(normalized))
+    return max(map(LEVEL_WORDS.__getitem__, found)) if found else None
 
 
 def _month_index(month: str | None, year: str, start: bool) -> int:

@@ -14,6 +14,7 @@ record the cost is one ``normalize`` plus one scan, about 15 ns per character of
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from types import MappingProxyType
@@ -125,23 +126,24 @@ def _build() -> tuple[re.Pattern[str], dict[str, str]]:
 _PATTERN, _CANONICAL_BY_KEY = _build()
 
 
+@functools.cache  # the pattern matches a bounded set of written forms: a few hundred at most
+def _canonical(form: str) -> str:
+    """The canonical name of a form the pattern matched ("Power-BI" written "power-bi")."""
+    return _CANONICAL_BY_KEY[_SEPARATORS_RE.sub("", form)]
+
+
 def extract_skills_normalized(normalized: str) -> frozenset[str]:
     """``extract_skills`` for text already passed through ``features.text.normalize``."""
     if not normalized:
         return frozenset()
-    canonical_by_key = _CANONICAL_BY_KEY
-    return frozenset(
-        canonical_by_key[_SEPARATORS_RE.sub("", form)] for form in set(_PATTERN.findall(normalized))
-    )
+    return frozenset(map(_canonical, set(_PATTERN.findall(normalized))))
 
 
 def count_skills_normalized(normalized: str) -> Counter[str]:
     """How often each skill (canonical name) is written in already-normalised text."""
     if not normalized:
         return Counter()
-    canonical_by_key = _CANONICAL_BY_KEY
-    forms = _PATTERN.findall(normalized)
-    return Counter(canonical_by_key[_SEPARATORS_RE.sub("", form)] for form in forms)
+    return Counter(map(_canonical, _PATTERN.findall(normalized)))
 
 
 def extract_skills(text: str | None) -> frozenset[str]:

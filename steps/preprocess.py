@@ -517,73 +517,96 @@ def profile_frame(
     return frame.astype(dtypes)
 
 
-def job_profile_frame(jobs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """One profile row per valid job."""
-    rows = [
-        {"job_code": code, **job_profile(record), "event_time": _iso_utc(job_event_time(record))}
-        for code, record in jobs.items()
-    ]
-    return profile_frame("job_code", rows, JOB_PROFILE_FIELDS)
+def _job_row(code: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    return {"job_code": code, **job_profile(record), "event_time": _iso_utc(job_event_time(record))}
+
+
+def _applicant_row(code: str, record: Mapping[str, Any], file_text: str | None) -> dict[str, Any]:
+    return {
+        "applicant_code": code,
+        **applicant_profile(record, file_text),
+        "event_time": _iso_utc(applicant_event_time(record)),
+    }
 
 
 #: Below this many applicants a pool's start-up costs more than the profiles it shares out.
 MIN_APPLICANTS_FOR_POOL = 2_000
+
+
+@dataclass(frozen=True)
+class _ProfileInputs:
+    jobs: Mapping[str, Mapping[str, Any]]
+    applicants: Mapping[str, Mapping[str, Any]]
+    file_texts: Mapping[str, str]
+
+
 #: The records the pool's workers read: set just before the pool forks them, so the records
 #: reach the workers through the fork instead of being pickled to each of them.
-_SHARED_RECORDS: tuple[Mapping[str, Mapping[str, Any]], Mapping[str, str]] = ({}, {})
+_SHARED = _ProfileInputs({}, {}, {})
 
 
-def _applicant_rows(codes: list[str]) -> list[dict[str, Any]]:
-    applicants, file_texts = _SHARED_RECORDS
+def _profile_rows(task: tuple[str, list[str]]) -> list[dict[str, Any]]:
+    """The profile rows of one chunk of codes: ``("job", codes)`` or ``("applicant", codes)``."""
+    kind, codes = task
+    shared = _SHARED
+    if kind == "job":
+        return [_job_row(code, shared.jobs[code]) for code in codes]
     return [
-        {
-            "applicant_code": code,
-            **applicant_profile(applicants[code], file_texts.get(code)),
-            "event_time": _iso_utc(applicant_event_time(applicants[code])),
-        }
-        for code in codes
+        _applicant_row(code, shared.applicants[code], shared.file_texts.get(code)) for code in codes
     ]
 
 
-def _applicant_rows_in_pool(codes: list[str], workers: int) -> list[dict[str, Any]]:
-    """The rows of ``codes`` in their order, shared out among ``workers`` forked processes.
+def _chunks(kind: str, codes: list[str], count: int) -> list[tuple[str, list[str]]]:
+    size = max(1, -(-len(codes) // count))
+    return [(kind, codes[start : start + size]) for start in range(0, len(codes), size)]
+
+
+def _rows_in_pool(tasks: list[tuple[str, list[str]]], workers: int) -> list[list[dict[str, Any]]]:
+    """Each task's rows, in the tasks' order, shared out among ``workers`` forked processes.
 
     A profile reads the whole CV text (about 0.7 ms an applicant here): the published data's
     42,000 applicants are half a minute on one core.
     """
-    size = -(-len(codes) // (workers * 4))  # four chunks a worker: an even finish
-    chunks = [codes[start : start + size] for start in range(0, len(codes), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [row for rows in pool.map(_applicant_rows, chunks) for row in rows]
+        return list(pool.map(_profile_rows, tasks))
 
 
-def applicant_profile_frame(
+def profile_frames(
+    jobs: Mapping[str, Mapping[str, Any]],
     applicants: Mapping[str, Mapping[str, Any]],
     file_texts: Mapping[str, str],
     workers: int = 1,
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """One profile row per valid applicant, and where their CV text came from.
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """One profile row per valid job and per valid applicant, and where CV texts came from.
 
     With ``workers`` > 1 and at least ``MIN_APPLICANTS_FOR_POOL`` applicants, the profiles are
-    built in that many processes; the rows are the same, in the same order.
+    built in that many processes, jobs and applicants side by side; the rows are the same, in
+    the same order.
     """
-    global _SHARED_RECORDS
+    global _SHARED
     sources: Counter[str] = Counter()
     for code, record in applicants.items():
         has_file_text = bool(file_texts.get(code))
         sources["cv_pt" if _has_cv_pt(record) else "file" if has_file_text else "none"] += 1
-    codes = list(applicants)
-    _SHARED_RECORDS = (applicants, file_texts)
+    job_codes, applicant_codes = list(jobs), list(applicants)
+    _SHARED = _ProfileInputs(jobs, applicants, file_texts)
     try:
-        if workers > 1 and len(codes) >= MIN_APPLICANTS_FOR_POOL:
-            rows = _applicant_rows_in_pool(codes, workers)
+        if workers > 1 and len(applicant_codes) >= MIN_APPLICANTS_FOR_POOL:
+            # jobs first, in fewer chunks; four applicant chunks a worker: an even finish
+            job_tasks = _chunks("job", job_codes, workers)
+            tasks = job_tasks + _chunks("applicant", applicant_codes, workers * 4)
+            rows = _rows_in_pool(tasks, workers)
+            job_rows = [row for chunk in rows[: len(job_tasks)] for row in chunk]
+            applicant_rows = [row for chunk in rows[len(job_tasks) :] for row in chunk]
         else:
-            rows = _applicant_rows(codes)
+            job_rows = _profile_rows(("job", job_codes))
+            applicant_rows = _profile_rows(("applicant", applicant_codes))
     finally:
-        _SHARED_RECORDS = ({}, {})
-    frame = profile_frame("applicant_code", rows, APPLICANT_PROFILE_FIELDS)
-    return frame, {key: sources[key] for key in ("cv_pt", "file", "none")}
+        _SHARED = _ProfileInputs({}, {}, {})
+    job_frame = profile_frame("job_code", job_rows, JOB_PROFILE_FIELDS)
+    applicant_frame = profile_frame("applicant_code", applicant_rows, APPLICANT_PROFILE_FIELDS)
+    return job_frame, applicant_frame, {key: sources[key] for key in ("cv_pt", "file", "none")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -990,9 +1013,8 @@ def run(config: Config) -> dict[str, Any]:
         if documents["ocr"]["files"]:
             log(ocr_in_words(documents))
     with phases.phase("profiles"):
-        job_frame = job_profile_frame(jobs)
-        applicant_frame, cv_sources = applicant_profile_frame(
-            applicants, file_texts, config.workers
+        job_frame, applicant_frame, cv_sources = profile_frames(
+            jobs, applicants, file_texts, config.workers
         )
         log(
             f"profiles: {len(job_frame):,} jobs, {len(applicant_frame):,} applicants; "

@@ -757,25 +757,30 @@ def test_unreadable_truth_file_is_reported_and_skipped(tmp_path):
 
 def test_profiles_built_by_several_processes_are_the_ones_built_by_one(monkeypatch):
     from steps import preprocess
-    from tests.serving.factory import applicant_record
+    from tests.serving.factory import applicant_record, job_record
 
     applicants = {str(30000 + i): applicant_record(i) for i in range(61)}
     for code in list(applicants)[::5]:
         applicants[code]["cv_pt"] = ""  # their text comes from a file, or there is none
     file_texts = {code: "Python, Kubernetes e Terraform" for code in list(applicants)[::10]}
+    levels = ("Júnior", "Pleno", "Sênior", "Gerente")
+    jobs = {str(5000 + i): job_record(**{"nivel profissional": levels[i % 4]}) for i in range(7)}
     monkeypatch.setattr(preprocess, "MIN_APPLICANTS_FOR_POOL", 10)
-    forked: list[int] = []
-    in_pool = preprocess._applicant_rows_in_pool
+    forked: list[tuple[int, int]] = []
+    in_pool = preprocess._rows_in_pool
     monkeypatch.setattr(
         preprocess,
-        "_applicant_rows_in_pool",
-        lambda codes, workers: forked.append(workers) or in_pool(codes, workers),
+        "_rows_in_pool",
+        lambda tasks, workers: forked.append((len(tasks), workers)) or in_pool(tasks, workers),
     )
 
-    one, one_sources = preprocess.applicant_profile_frame(applicants, file_texts, workers=1)
-    three, three_sources = preprocess.applicant_profile_frame(applicants, file_texts, workers=3)
+    one = preprocess.profile_frames(jobs, applicants, file_texts, workers=1)
+    three = preprocess.profile_frames(jobs, applicants, file_texts, workers=3)
 
-    assert forked == [3]
-    pd.testing.assert_frame_equal(one, three)
-    assert list(three["applicant_code"]) == list(applicants)
-    assert one_sources == three_sources == {"cv_pt": 48, "file": 7, "none": 6}
+    assert forked == [(3 + 11, 3)]  # 7 jobs in chunks of 3; 61 applicants in chunks of 6
+    pd.testing.assert_frame_equal(one[0], three[0])
+    pd.testing.assert_frame_equal(one[1], three[1])
+    assert list(three[0]["job_code"]) == list(jobs)
+    assert three[0]["level_rank"].tolist() == [0, 1, 2, 4, 0, 1, 2]
+    assert list(three[1]["applicant_code"]) == list(applicants)
+    assert one[2] == three[2] == {"cv_pt": 48, "file": 7, "none": 6}

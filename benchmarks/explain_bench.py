@@ -27,7 +27,7 @@ MODEL_ID = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
 @dataclass
 class ExplainFigures:
     scenario: str
-    latency: Any  # serving_bench.Latency
+    latency: Any  # benchmarks.scoring_api.figures.Latency
     score_p50_ms: float  # POST /v1/score on the same bodies, same harness
     generator: str
     fallback_reason: str | None

@@ -7,7 +7,8 @@ demo scale. The executor starts one server per run, as its first job starts; the
 environment, working folder, arguments and output pipe, and runs the script as ``__main__``,
 as ``python3 script.py`` would, then exits as Python does (threads joined, ``atexit``, streams
 flushed). Jobs that start before the server is ready, that are not a Python script, or that
-need another ``PYTHONPATH`` run as a fresh process, as before.
+need another ``PYTHONPATH`` run as a fresh process, as before. The server logs each job it
+forks; a run that ends before the server is ready (its first step failed) stops it.
 
 The server and its jobs run ``NICENESS`` nicer than the executor, so that importing does not
 slow the jobs that run afresh beside it. What a child inherits besides its job: the modules in
@@ -57,6 +58,7 @@ PRELOAD = (
     "mlflow.store.tracking.sqlalchemy_store",
     "mlflow.store.model_registry.sqlalchemy_store",
     "matplotlib",
+    "matplotlib.pyplot",  # chooses no backend when imported: Evaluate's plots still use Agg
 )
 #: the server and the jobs it forks run this much nicer than the executor: its imports then
 #: take only the CPU the jobs started afresh beside it (ExtractText, Preprocess) leave
@@ -209,8 +211,10 @@ def serve(control: socket.socket) -> None:
                 listening = bool(message)
                 continue
             status = socket.socket(fileno=fds[0])
-            pid = _fork_job(json.loads(message), fds[1], [control, status, *children.values()])
+            request = json.loads(message)
+            pid = _fork_job(request, fds[1], [control, status, *children.values()])
             children[pid] = status
+            print(f"forked {Path(request['argv'][0]).name} as process {pid}", flush=True)
         _reap(children)
 
 
@@ -350,14 +354,18 @@ class ForkServer:
         return ForkedProcess(stdout, status_here)
 
     def close(self) -> None:
-        """Let the server finish its jobs and exit."""
+        """Let the server finish its jobs and exit; one still importing has none: it is
+        stopped rather than waited for."""
         with self._lock:
             control, process = self._control, self._process
             self._control = self._process = None
+            forked_any = self._ready.is_set()  # launch forks only through a ready server
             self._ready.clear()
         if control is not None:
             control.close()
         if process is not None:
+            if not forked_any:
+                process.kill()
             try:
                 process.wait(timeout=CLOSE_TIMEOUT_S)
             except subprocess.TimeoutExpired:

@@ -184,3 +184,28 @@ def test_the_server_exits_without_tearing_its_modules_down(tmp_path):
     forks.close()
     assert not marker.exists()
     assert "no_such_module_here" in log.read_text()  # what it printed is flushed all the same
+
+
+def test_each_forked_job_is_logged(tmp_path):
+    log = tmp_path / "fork-server.log"
+    forks = ForkServer(log, preload=("colorsys",))
+    forks.start(base_env())
+    try:
+        assert forks.wait_ready(60)
+        lines, code = run(forks, [sys.executable, str(script(tmp_path, "print('hi')"))], tmp_path)
+    finally:
+        forks.close()
+    assert (lines, code) == (["hi"], 0)
+    assert "forked job.py as process" in log.read_text()
+
+
+def test_a_server_still_importing_is_stopped_not_waited_for(tmp_path):
+    """It has forked nothing yet: a run whose first step failed need not wait for its imports."""
+    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(120)\n")
+    env = {**base_env(), "PYTHONPATH": f"{PROJECT_ROOT}{os.pathsep}{tmp_path}"}
+    forks = ForkServer(tmp_path / "fork-server.log", preload=("slow_import",))
+    forks.start(env)
+    time.sleep(0.5)
+    started = time.perf_counter()
+    forks.close()
+    assert time.perf_counter() - started < 20  # CLOSE_TIMEOUT_S is 30; the import, 120

@@ -123,8 +123,10 @@ def register_version(
             model_name, source=f"runs:/{run_id}/model_dir", run_id=run_id, tags=tags
         )
     number = str(version.version)
+    held = version.tags or {}  # a new version holds its tags from its creation
     for key, value in tags.items():
-        client.set_model_version_tag(model_name, number, key, value)
+        if held.get(key) != value:
+            client.set_model_version_tag(model_name, number, key, value)
     if approval_status == APPROVED:
         client.set_registered_model_alias(model_name, CHAMPION_ALIAS, number)
     info = ModelVersionInfo(model_name, number, run_id, version.source, tags)

@@ -115,3 +115,28 @@ def test_approve_command_refuses_a_managed_server(tmp_path, monkeypatch, capsys)
 
     assert approve_cli.main(["1"]) == 2
     assert "approve the model package in SageMaker Studio" in capsys.readouterr().err
+
+
+def test_tags_are_written_once_and_only_the_changed_ones_again(store, tmp_path, monkeypatch):
+    from mlflow import MlflowClient
+
+    written: list[tuple[str, str]] = []
+    set_tag = MlflowClient.set_model_version_tag
+    monkeypatch.setattr(
+        MlflowClient,
+        "set_model_version_tag",
+        lambda self, name, version, key, value: (
+            written.append((key, value)) or set_tag(self, name, version, key, value)
+        ),
+    )
+    run_id = new_run(tmp_path)
+    tags = {registry.APPROVAL_TAG: "PendingManualApproval", "test_auc": "0.81"}
+    info, _ = registry.register_version(MODEL, run_id, tags, "PendingManualApproval")
+    assert written == []  # given at the version's creation
+
+    again, _ = registry.register_version(
+        MODEL, run_id, {**tags, "test_auc": "0.82"}, "PendingManualApproval"
+    )
+    assert again.version == info.version and written == [("test_auc", "0.82")]
+    stored = MlflowClient().get_model_version(MODEL, info.version).tags
+    assert stored == {registry.APPROVAL_TAG: "PendingManualApproval", "test_auc": "0.82"}

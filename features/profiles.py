@@ -33,7 +33,7 @@ from features.lexicon import encode_counts, term_counts
 from features.schema import parse_datetime
 from features.seniority import cv_seniority, experience_months, seniority_rank
 from features.skills import SKILLS, extract_skills_normalized
-from features.text import content_tokens, join_values, normalize
+from features.text import content_tokens, join_values, normalize, tokens
 
 #: profile field -> feature-store type ("string" | "integral" | "fractional")
 JOB_PROFILE_FIELDS: MappingProxyType[str, str] = MappingProxyType(
@@ -248,7 +248,8 @@ def applicant_profile(
     knowledge = normalize(_text(professional, "conhecimentos_tecnicos"))
     cv = normalize(applicant_cv_text(record, cv_text))
     level = normalize(_text(professional, "nivel_profissional"))
-    cv_terms = term_counts(cv)
+    cv_tokens = tokens(cv)
+    cv_terms = term_counts(cv, cv_tokens)
     skills = extract_skills_normalized(knowledge) | SKILLS.intersection(cv_terms)
     city, state = parse_local(_text(basic, "local"))
     cv_date = applicant_event_time(record)
@@ -268,7 +269,7 @@ def applicant_profile(
         "cv_readable": int(bool(cv)),
         "knowledge_tokens": join_values(content_tokens(f"{title} {knowledge}")),
         "terms": encode_counts(cv_terms + term_counts(f"{title} {knowledge}")),
-        "cv_seniority": cv_seniority(cv),
+        "cv_seniority": cv_seniority(cv, cv_tokens),
         "experience_months": experience_months(cv, cv_date.date() if cv_date else None),
     }
 

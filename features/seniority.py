@@ -70,10 +70,25 @@ def seniority_rank(level: str | None) -> int | None:
     return max(explicit) if explicit else LEVEL_WORDS["analista"]
 
 
-def cv_seniority(normalized: str) -> int | None:
-    """The highest seniority word of a CV, ignoring words too weak alone; None without one."""
-    found = _STRONG_IN_CV.intersection(_WORD_RE.findall(normalized))
+def cv_seniority(normalized: str, tokens: list[str] | None = None) -> int | None:
+    """The highest seniority word of a CV, ignoring words too weak alone; None without one.
+
+    ``tokens``: the CV's ``features.text.tokens``, when the caller has them already.
+    """
+    words = _WORD_RE.findall(normalized) if tokens is None else _letter_runs(tokens)
+    found = _STRONG_IN_CV.intersection(words)
     return max(map(LEVEL_WORDS.__getitem__, found)) if found else None
+
+
+def _letter_runs(tokens: list[str]) -> set[str]:
+    """The distinct runs of letters in ``[a-z0-9]+`` tokens: what ``[a-z]+`` finds in the text
+    they came from (a token that mixes letters and digits holds several)."""
+    distinct = set(tokens)
+    mixed = distinct.difference(filter(str.isalpha, distinct), filter(str.isdigit, distinct))
+    runs = distinct - mixed
+    for token in mixed:
+        runs.update(_WORD_RE.findall(token))
+    return runs
 
 
 def _month_index(month: str | None, year: str, start: bool) -> int:

@@ -43,6 +43,12 @@ def tokenize(text: str | None) -> list[str]:
     return _WORD_RE.findall(normalize(text))
 
 
+def tokens(normalized: str) -> list[str]:
+    """Word tokens (runs of ``[a-z0-9]``) of already-normalised text, in order: read once, a
+    long text's tokens serve each feature that counts them."""
+    return _WORD_RE.findall(normalized)
+
+
 def content_tokens(normalized: str) -> frozenset[str]:
     """Distinct tokens of already-normalised text that can carry meaning.
 

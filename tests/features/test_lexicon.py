@@ -3,8 +3,8 @@ from collections import Counter
 
 from features.domains import domain_match, domain_weights
 from features.lexicon import DOMAIN_OF, decode_counts, encode_counts, term_counts
-from features.skills import SKILLS
-from features.text import normalize
+from features.skills import SKILLS, count_skills_normalized
+from features.text import normalize, tokens
 
 
 def counts(text: str) -> Counter:
@@ -51,3 +51,9 @@ def test_domain_match_is_one_for_the_same_domains_and_zero_for_disjoint_ones():
 
 def test_domain_match_is_unknown_without_domain_terms():
     assert math.isnan(domain_match(domain_weights({}), domain_weights(counts("java"))))
+
+
+def test_term_counts_from_the_texts_tokens_are_the_ones_from_its_text():
+    text = normalize("Java, java8 e J2EE; Spring Boot; módulo FI do SAP; Power BI e PowerBI")
+    assert term_counts(text, tokens(text)) == term_counts(text)
+    assert term_counts(text, []) == count_skills_normalized(text)  # the words: the tokens'

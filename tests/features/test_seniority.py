@@ -1,9 +1,11 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from features.seniority import cv_seniority, experience_months, seniority_rank
-from features.text import normalize
+from features.text import normalize, tokens
 
 
 def cv(text: str) -> str:
@@ -48,3 +50,21 @@ def test_level_values_rank_on_one_scale():
     assert seniority_rank("Pleno") < seniority_rank("Sênior") < seniority_rank("Especialista")
     assert seniority_rank("Especialista") < seniority_rank("Coordenador")
     assert seniority_rank("Analista Sênior") == seniority_rank("Sênior")
+
+
+_PIECES = st.sampled_from(
+    ["senior", "sr", "junior", "jr", "pleno", "gerente", "diretora", "analista", "lider", "ti"]
+)
+_GLUE = st.sampled_from([" ", "", "2", "03/2019", "-", ".", "a", "e"])
+
+
+@given(st.lists(st.tuples(_PIECES, _GLUE), max_size=12))
+def test_cv_seniority_from_the_texts_tokens_is_the_one_from_its_text(parts):
+    """Tokens that glue level words to digits ("senior2", "2019jr") hold the same words."""
+    text = normalize("".join(piece + glue for piece, glue in parts))
+    assert cv_seniority(text, tokens(text)) == cv_seniority(text)
+
+
+def test_cv_seniority_reads_the_words_inside_mixed_tokens():
+    text = "analista 2019sr2020 e jr3"
+    assert cv_seniority(text, tokens(text)) == cv_seniority(text) == 2

@@ -10,8 +10,12 @@ flushed). Jobs that start before the server is ready, that are not a Python scri
 need another ``PYTHONPATH`` run as a fresh process, as before. The server logs each job it
 forks; a run that ends before the server is ready (its first step failed) stops it.
 
-The server and its jobs run at the executor's priority (``NICENESS``). What a child inherits
-besides its job: the modules in
+The server and its jobs run ``NICENESS`` nicer than the executor, so that importing takes the
+CPU the jobs started afresh beside it leave (Preprocess's serial stages) rather than theirs.
+A job that finds the server past half of its imports waits for it (up to ``WAIT_S``): what is
+left is less than the job would import itself, and importing it twice would slow both. A job
+that finds it earlier on (Preprocess, just after ExtractText) starts afresh. What a child
+inherits besides its job: the modules in
 ``PRELOAD``, imported with the run's
 base environment (a library that reads an environment variable when imported reads the
 server's, not the job's; none of these does for anything a step sets), and NumPy's global
@@ -61,13 +65,15 @@ PRELOAD = (
     "matplotlib",
     "matplotlib.pyplot",  # chooses no backend when imported: Evaluate's plots still use Agg
 )
-#: how much nicer than the executor the server and its jobs run. Not nicer: at 10, Preprocess
-#: (two processes) left the server's imports so little CPU that they were not done when Train
-#: started, and Train imported everything again itself (7.9 s instead of 1.4 s at the demo
-#: scale). The imports are needed by the steps after Preprocess anyway: sharing the CPU with
-#: it from the start finishes both sooner.
-NICENESS = 0
+#: how much nicer than the executor the server and its jobs run. At the same priority its
+#: imports slowed Preprocess's two processes by 2 to 3 s at the demo scale; nicer, they were
+#: not all done when Preprocess ended, and Train imported everything again itself (7.9 s
+#: instead of 1.4 s) until jobs waited for a server past half of its imports.
+NICENESS = 10
+#: the longest a job waits for a server past half of its imports
+WAIT_S = 60.0
 READY = b"ready"
+IMPORTED = b"imported"  # one message per module preloaded, before READY
 MAX_REQUEST = 1 << 20  # bytes: a job's environment and arguments
 POLL_S = 0.1
 CLOSE_TIMEOUT_S = 30.0
@@ -228,9 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     control = socket.socket(fileno=int(fd))
     os.nice(NICENESS)
     names = [name for name in modules[0].split(",") if name] if modules else PRELOAD
-    for problem in preload(names):
-        print(f"fork server: not preloaded: {problem}", flush=True)
     try:
+        for name in names:
+            for problem in preload([name]):
+                print(f"fork server: not preloaded: {problem}", flush=True)
+            control.sendall(IMPORTED)
         control.sendall(READY)
     except OSError:
         return 0  # the executor went away while this server was importing
@@ -290,6 +298,8 @@ class ForkServer:
         self.preload = tuple(preload)
         self._lock = threading.Lock()
         self._ready = threading.Event()
+        self._settled = threading.Event()  # ready, or gone before it was
+        self.imported = 0  # modules of ``preload`` imported so far
         self._process: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._pythonpath: str | None = None
@@ -322,10 +332,17 @@ class ForkServer:
     def _await_ready(self) -> None:
         assert self._control is not None
         try:
-            if self._control.recv(len(READY)) == READY:
+            while (message := self._control.recv(len(IMPORTED))) == IMPORTED:
+                self.imported += 1
+            if message == READY:
                 self._ready.set()
         except OSError:
             pass
+        finally:
+            self._settled.set()
+
+    def _past_half(self) -> bool:
+        return 2 * self.imported >= len(self.preload)
 
     def wait_ready(self, timeout: float) -> bool:
         return self._ready.wait(timeout)
@@ -333,10 +350,16 @@ class ForkServer:
     def launch(
         self, command: Sequence[str], env: Mapping[str, str], cwd: Path
     ) -> ForkedProcess | None:
-        """The job forked by the server, or None when it cannot be (then start it afresh)."""
-        if not self._ready.is_set() or not _is_python_script(command):
+        """The job forked by the server, or None when it cannot be (then start it afresh).
+
+        A server past half of its imports is waited for (see the module's docstring)."""
+        if not _is_python_script(command) or env.get("PYTHONPATH", "") != self._pythonpath:
             return None
-        if env.get("PYTHONPATH", "") != self._pythonpath or self._control is None:
+        if self._control is None:
+            return None
+        if not self._ready.is_set() and self._past_half():
+            self._settled.wait(WAIT_S)
+        if not self._ready.is_set():
             return None
         request = json.dumps({"argv": list(command[1:]), "env": dict(env), "cwd": str(cwd)})
         out_read, out_write = os.pipe()

@@ -209,3 +209,36 @@ def test_a_server_still_importing_is_stopped_not_waited_for(tmp_path):
     started = time.perf_counter()
     forks.close()
     assert time.perf_counter() - started < 20  # CLOSE_TIMEOUT_S is 30; the import, 120
+
+
+def _slow_server(tmp_path: Path, preload: tuple[str, ...]) -> tuple[ForkServer, dict[str, str]]:
+    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(2)\n")
+    env = {**base_env(), "PYTHONPATH": f"{PROJECT_ROOT}{os.pathsep}{tmp_path}"}
+    forks = ForkServer(tmp_path / "fork-server.log", preload=preload)
+    forks.start(env)
+    return forks, env
+
+
+def test_a_job_waits_for_a_server_past_half_of_its_imports(tmp_path):
+    """What is left to import is less than the job would import itself."""
+    forks, env = _slow_server(tmp_path, ("colorsys", "slow_import"))
+    job = script(tmp_path, "print('hi')")
+    try:
+        deadline = time.monotonic() + 60
+        while forks.imported < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert forks.imported == 1 and not forks.wait_ready(0)  # half done, still importing
+        forked = forks.launch([sys.executable, str(job)], env, tmp_path)
+        assert forked is not None and list(forked.stdout) == ["hi\n"] and forked.wait() == 0
+    finally:
+        forks.close()
+
+
+def test_a_job_starts_afresh_beside_a_server_not_half_way(tmp_path):
+    forks, env = _slow_server(tmp_path, ("slow_import", "colorsys", "json"))
+    job = script(tmp_path, "print('hi')")
+    try:
+        assert forks.launch([sys.executable, str(job)], env, tmp_path) is None
+        assert forks.imported == 0
+    finally:
+        forks.close()
